@@ -1,0 +1,191 @@
+"""The rules engine: YAML rules compiled to durable-rules (Rete, forward chaining).
+
+This module is the only one that knows durable-rules. Its interface is
+:class:`Engine` (compile once) and :meth:`Engine.run` (facts in, firings out).
+
+How a ruleset is compiled
+-------------------------
+* The answers are asserted as one ``case`` fact; each rule condition is turned
+  into a disjunction of conjunctions, and each conjunction becomes one
+  durable-rules rule whose fact tests sit on the case fact and whose finding
+  tests are joins on ``finding`` facts.
+* A firing rule asserts its findings as new facts, so rules that test those
+  findings fire in turn (forward chaining).
+
+The library's traps, and what we do about each
+----------------------------------------------
+* Identical facts raise ``MessageObservedException``, and a fact's identity is
+  its ``id`` property when it has one (two findings with the same ``id`` are
+  "identical" whatever else they say): finding facts use ``name``, never
+  ``id``, carry the id of the rule that concluded them (``by``), and a rule
+  concludes once per run (a second match of the same rule is ignored).
+* Exceptions raised in actions are swallowed (stored in the state as
+  ``exception``): every action catches its own errors and records them, and the
+  state is checked after the run; any error raises :class:`EngineError`.
+* Rulesets live in a host under unique names, and ``durable.lang`` keeps one
+  global host with background dispatch threads: we build our own host (without
+  the threads), one per engine, with a unique ruleset name.
+* A fact no rule observes is refused (``MessageNotHandledException``) and, when
+  asserted inside an action, silently dropped: two observer rules match every
+  case fact and every finding fact, so nothing is ever unobserved.
+* Assessments must not leak into each other: each run uses a fresh session id
+  (``sid``), and its state is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+
+from durable import engine as durable_engine
+
+from . import conditions as cond
+from .errors import EngineError
+from .rules import Rule
+
+_names = itertools.count(1)
+_sids = itertools.count(1)
+
+
+class _Host(durable_engine.Host):
+    """A durable-rules host without the background dispatch threads."""
+
+    def _run(self):  # noqa: D401 - the library's hook
+        return None
+
+
+@dataclass
+class Firing:
+    """One rule firing: the trace entry."""
+
+    rule: Rule
+    matched: dict  # fact -> value, finding -> value, as the rule saw them
+    step: int
+
+    def to_dict(self) -> dict:
+        then = self.rule.then
+        concluded = {k: v for k, v in then.model_dump(exclude_none=True).items() if v not in ({}, [], "")}
+        if self.rule.factor and "factor" not in concluded:
+            concluded["factor"] = self.rule.factor
+        return {
+            "step": self.step,
+            "rule": self.rule.id,
+            "matched": self.matched,
+            "concluded": concluded,
+            "authority": self.rule.cites(),
+            **({"unsettled": self.rule.unsettled} if self.rule.unsettled else {}),
+        }
+
+
+@dataclass
+class _Run:
+    facts: dict
+    firings: list = field(default_factory=list)
+    fired: set = field(default_factory=set)
+    errors: list = field(default_factory=list)
+    findings: dict = field(default_factory=dict)  # finding -> {value: [rule ids]}
+
+
+class Engine:
+    """A compiled set of rules. ``run(facts)`` returns the firings in order."""
+
+    def __init__(self, rules: list[Rule], domains: cond.Domains, label: str = "rules", fail_on: str | None = None):
+        self.rules = list(rules)
+        self.name = f"fairuse_{label}_{next(_names)}"
+        self._runs: dict[str, _Run] = {}
+        self._lock = threading.Lock()
+        self._fail_on = fail_on  # test hook: a rule id whose action raises
+        definition = {
+            "observe_case": {"all": [{"m": {"t": "case"}}], "run": self._observe},
+"observe_finding": {"all": [{"m": {"t": "finding"}}], "run": self._observe},
+        }
+        multi = {name for name, kind in domains.fact_types.items() if kind == "multi"}
+        for index, rule in enumerate(self.rules):
+            for k, conj in enumerate(cond.to_dnf(rule.when, domains)):
+                definition[f"r{index}_{k}"] = {"all": _compile(conj, multi), "run": self._action(rule)}
+        self._host = _Host()
+        self._host.register_rulesets({self.name: definition})
+
+    # ------------------------------------------------------------------ running
+    def run(self, facts: dict) -> tuple[list[Firing], dict]:
+        """Forward-chain from ``facts``; return (firings, findings)."""
+        sid = str(next(_sids))
+        run = _Run(dict(facts))
+        case = {"sid": sid, "t": "case", **{k: _plain(v) for k, v in facts.items()}}
+        with self._lock:
+            self._runs[sid] = run
+            try:
+                self._host.assert_fact(self.name, case)
+                state = self._host.get_state(self.name, sid)
+            except Exception as exc:  # the library's own errors
+                raise EngineError(f"the rules engine failed: {getattr(exc, 'message', exc)}") from exc
+            finally:
+                self._runs.pop(sid, None)
+                try:
+                    self._host.delete_state(self.name, sid)
+                except Exception:  # pragma: no cover - nothing left to clean
+                    pass
+        if run.errors:
+            rule_id, exc = run.errors[0]
+            raise EngineError(f"rule {rule_id} raised {type(exc).__name__}: {exc}") from exc
+        if state.get("exception"):
+            raise EngineError(f"a rule action failed: {state['exception']}")
+        return run.firings, run.findings
+
+    # ------------------------------------------------------------------ actions
+    def _observe(self, c):
+        return None
+
+    def _action(self, rule: Rule):
+        def action(c):
+            run = self._runs.get(c.s.sid)
+            if run is None:  # a stray state: never ours to record
+                return
+            try:
+                if rule.id in run.fired:
+                    return
+                run.fired.add(rule.id)
+                if self._fail_on == rule.id:
+                    raise RuntimeError("failure injected for testing")
+                matched = {name: run.facts[name] for name in sorted(rule.facts_used) if name in run.facts}
+                for name in sorted(rule.findings_used):
+                    if name in run.findings:
+                        matched[name] = sorted(run.findings[name], key=str) if len(run.findings[name]) > 1 else next(iter(run.findings[name]))
+                run.firings.append(Firing(rule, matched, len(run.firings) + 1))
+                for fid, value in rule.then.finding.items():
+                    run.findings.setdefault(fid, {}).setdefault(value, []).append(rule.id)
+                    c.assert_fact({"t": "finding", "name": fid, "v": value, "by": rule.id})
+            except Exception as exc:  # durable-rules would swallow it
+                run.errors.append((rule.id, exc))
+        return action
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _fact_test(leaf: cond.Leaf, multi: set[str]) -> dict:
+    if leaf.known is not None:
+        return {"$ex" if leaf.known else "$nex": {leaf.name: 1}}
+    if leaf.name in multi:
+        tests = [{"$iany": {leaf.name: {"$i": v}}} for v in sorted(leaf.values, key=str)]
+    else:
+        tests = [{leaf.name: v} for v in sorted(leaf.values, key=str)]
+    return tests[0] if len(tests) == 1 else {"$or": tests}
+
+
+def _compile(conj: tuple[cond.Leaf, ...], multi: set[str]) -> list:
+    fact_tests = [_fact_test(leaf, multi) for leaf in conj if leaf.kind == "fact"]
+    terms: list = []
+    if fact_tests:
+        terms.append({"case": {"$and": [{"t": "case"}, *fact_tests]}})
+    for i, leaf in enumerate(leaf for leaf in conj if leaf.kind == "finding"):
+        tests: list = [{"t": "finding"}, {"name": leaf.name}]
+        if leaf.values is not None:
+            values = [{"v": v} for v in sorted(leaf.values, key=str)]
+            tests.append(values[0] if len(values) == 1 else {"$or": values})
+        terms.append({f"f{i}": {"$and": tests}})
+    return terms

@@ -1,0 +1,483 @@
+"""Loading rulesets: YAML rule files checked against a schema and the vocabulary.
+
+A ruleset directory holds::
+
+    ruleset.yaml         version and the date the law is stated as of
+    facts.yaml           the fact vocabulary
+    authorities.yaml     every statute, case and report a rule may cite
+    questions.yaml       (used by the questionnaire)
+    <jurisdiction>/weighing.yaml   how findings become a verdict there
+    <jurisdiction>/*.yaml          rule files
+
+Every problem is a one-line :class:`~fairuse.errors.FairuseError` naming the
+file, the line and (where there is one) the rule id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import conditions as cond
+from .errors import FairuseError, closest
+from .paths import data_dir
+from .vocabulary import Vocabulary, load_vocabulary
+from .yamlfile import Node, load_file
+
+RULE_ID = r"^[a-z]{2}(\.[a-z0-9][a-z0-9_-]*)+$"
+JURISDICTIONS = ("us", "uk", "eu", "jp", "cn", "sg")
+FACTORS = ("purpose", "nature", "amount", "market")
+LEANINGS = ("user", "owner", "neutral")
+NOT_NEEDED = "not_needed"
+FOREVER = dt.date.max
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Conclusion(_Strict):
+    """What a rule concludes when its condition holds (``then:``)."""
+
+    finding: dict[str, str | bool] = Field(default_factory=dict, description="Intermediate findings: {finding: value}.")
+    factor: Optional[Literal["purpose", "nature", "amount", "market"]] = Field(None, description="The fair-use factor this rule weighs in (defaults to the file's factor).")
+    leans: Optional[Literal["user", "owner", "neutral"]] = Field(None, description="Which way this consideration leans the factor.")
+    weight: Optional[int] = Field(None, ge=1, le=3, description="How much: 1 slight, 2 clear, 3 strong.")
+    verdict: Optional[Literal["not_needed", "uncertain"]] = Field(None, description="not_needed: no exception is needed (public domain, licensed); uncertain: the verdict can be no better than uncertain.")
+    provision: Optional[str | list[str]] = Field(None, description="The statutory exception(s) (declared in weighing.yaml) this rule speaks to.")
+    condition: Optional[str] = Field(None, description="The provision's condition this rule decides.")
+    met: Optional[bool] = Field(None, description="Whether that condition is met.")
+    duty: Optional[str] = Field(None, description="An obligation reported beside the verdict (e.g. AI Act Art 53).")
+    note: Optional[str] = Field(None, description="A caveat reported with the verdict.")
+    mitigation: Optional[str] = Field(None, description="What the user can do to lower the risk.")
+
+    @property
+    def provisions(self) -> tuple[str, ...]:
+        if self.provision is None:
+            return ()
+        return (self.provision,) if isinstance(self.provision, str) else tuple(self.provision)
+
+
+class RuleModel(_Strict):
+    """One rule (one dated version of it) as written in YAML."""
+
+    id: str = Field(pattern=RULE_ID, description="Follows the provision: jurisdiction.provision.point, e.g. us.107.1.non-expressive.")
+    title: str = Field(min_length=3)
+    text: str = Field(min_length=3, description="The provision's words, or a faithful paraphrase of the holding.")
+    when: dict = Field(description="The condition: all/any/not over fact and finding tests.")
+    then: Conclusion
+    explanation: str = Field(min_length=10, description="Why the conclusion follows, in plain words; shown as the reason.")
+    authority: list[str] = Field(min_length=1, description="Keys of authorities.yaml, each optionally '@ pinpoint'.")
+    effective_from: dt.date
+    effective_until: Optional[dt.date] = None
+    unsettled: Optional[str] = Field(None, description="Why the point is not settled law; lowers confidence.")
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("effective_from", "effective_until", mode="before")
+    @classmethod
+    def _date(cls, value):
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError("expected a date YYYY-MM-DD") from None
+        return value
+
+
+class FindingModel(_Strict):
+    values: list[str | bool] = Field(min_length=1)
+    meaning: str = ""
+
+
+class RuleFileModel(_Strict):
+    jurisdiction: Literal["us", "uk", "eu", "jp", "cn", "sg"]
+    title: str = ""
+    factor: Optional[Literal["purpose", "nature", "amount", "market"]] = None
+    findings: dict[str, FindingModel] = Field(default_factory=dict)
+    rules: list[dict] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Authority:
+    key: str
+    cite: str
+    kind: str  # statute | case | regulation | guidance | report
+    jurisdiction: str
+    short: str = ""
+    url: str = ""
+
+    def cited(self, pinpoint: str | None = None) -> str:
+        if not pinpoint:
+            return self.cite
+        if self.kind in ("statute", "regulation"):
+            return f"{self.cite}{pinpoint}" if pinpoint.startswith("(") else f"{self.cite}, {pinpoint}"
+        return f"{self.cite}, at {pinpoint}"
+
+
+@dataclass(frozen=True)
+class Citation:
+    authority: Authority
+    pinpoint: str | None = None
+
+    def __str__(self) -> str:
+        return self.authority.cited(self.pinpoint)
+
+
+@dataclass
+class Rule:
+    id: str
+    jurisdiction: str
+    title: str
+    text: str
+    when: cond.Condition
+    when_raw: dict
+    then: Conclusion
+    factor: str | None
+    explanation: str
+    authority: tuple[Citation, ...]
+    effective_from: dt.date
+    effective_until: dt.date | None
+    unsettled: str | None
+    tags: tuple[str, ...]
+    file: Path
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.effective_from <= on <= (self.effective_until or FOREVER)
+
+    @cached_property
+    def facts_used(self) -> set[str]:
+        return cond.names(self.when, "fact")
+
+    @cached_property
+    def findings_used(self) -> set[str]:
+        return cond.names(self.when, "finding")
+
+    def cites(self) -> list[str]:
+        return [str(c) for c in self.authority]
+
+
+@dataclass
+class Provision:
+    id: str
+    title: str
+    conditions: dict[str, str]
+    authority: tuple[Citation, ...]
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    note: str = ""
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.effective_from <= on <= (self.effective_until or FOREVER)
+
+
+@dataclass
+class Jurisdiction:
+    code: str
+    name: str
+    kind: str  # fair_use | exceptions
+    weighing: dict
+    provisions: dict[str, Provision] = field(default_factory=dict)
+    file: Path | None = None
+
+
+@dataclass
+class RuleBase:
+    """Everything loaded from one ruleset directory."""
+
+    root: Path
+    version: str
+    stated_as_of: dt.date
+    vocabulary: Vocabulary
+    authorities: dict[str, Authority]
+    findings: dict[str, tuple]
+    rules: list[Rule]
+    jurisdictions: dict[str, Jurisdiction]
+
+    def active(self, jurisdiction: str, on: dt.date) -> list[Rule]:
+        return [r for r in self.rules if r.jurisdiction == jurisdiction and r.in_force(on)]
+
+    def by_id(self, rule_id: str) -> list[Rule]:
+        return [r for r in self.rules if r.id == rule_id]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def default_rules_dir() -> Path:
+    env = os.environ.get("FAIRUSE_RULES")
+    return Path(env) if env else data_dir("rules")
+
+
+def _one_line(exc: ValidationError, node, path: Path, rule_id: str | None = None) -> FairuseError:
+    err = exc.errors()[0]
+    loc = list(err["loc"])
+    line = None
+    target = node
+    for part in loc:
+        if isinstance(target, Node) and part in target:
+            line = target.line_of(part)
+            target = target[part]
+        elif isinstance(target, list) and isinstance(part, int) and part < len(target):
+            target = target[part]
+            line = getattr(target, "line", line)
+        else:
+            break
+    if line is None:
+        line = getattr(node, "line", None)
+    key = ".".join(str(p) for p in loc)
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key" + closest(str(loc[-1]), _known_keys(loc))
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    prefix = f"{path}:{line}" if line else f"{path}"
+    rid = f" {rule_id}:" if rule_id else ""
+    return FairuseError(f"{prefix}:{rid} '{key}': {msg}")
+
+
+def _known_keys(loc) -> list[str]:
+    if len(loc) >= 2 and loc[-2] == "then":
+        return list(Conclusion.model_fields)
+    return list(RuleModel.model_fields) + list(RuleFileModel.model_fields)
+
+
+def _load_authorities(path: Path) -> dict[str, Authority]:
+    data = load_file(path)
+    if not isinstance(data, Node) or not isinstance(data.get("authorities"), dict):
+        raise FairuseError(f"{path}: expected a mapping with an 'authorities' mapping")
+    out = {}
+    table = data["authorities"]
+    for key, spec in table.items():
+        line = table.line_of(key)
+        if not isinstance(spec, dict) or not spec.get("cite") or spec.get("kind") not in (
+            "statute", "case", "regulation", "guidance", "report"):
+            raise FairuseError(
+                f"{path}:{line}: authority '{key}': needs 'cite' and 'kind' (statute, case, regulation, guidance or report)")
+        unknown = set(spec) - {"cite", "kind", "jurisdiction", "short", "url", "note"}
+        if unknown:
+            raise FairuseError(f"{path}:{line}: authority '{key}': unknown key {sorted(unknown)[0]!r}")
+        out[str(key)] = Authority(str(key), str(spec["cite"]), spec["kind"], str(spec.get("jurisdiction", "")),
+                                  str(spec.get("short", "")), str(spec.get("url", "")))
+    return out
+
+
+def parse_citation(text: str, authorities: dict[str, Authority], where: str) -> Citation:
+    if not isinstance(text, str) or not text.strip():
+        raise FairuseError(f"{where}: an authority must be a key of authorities.yaml, optionally '@ pinpoint'")
+    key, _, pin = text.partition("@")
+    key = key.strip()
+    if key not in authorities:
+        raise FairuseError(f"{where}: unknown authority '{key}'{closest(key, authorities)}; add it to authorities.yaml")
+    pin = pin.strip() or None
+    return Citation(authorities[key], pin)
+
+
+def _load_weighing(path: Path, authorities, vocabulary) -> Jurisdiction:
+    data = load_file(path)
+    if not isinstance(data, Node):
+        raise FairuseError(f"{path}: expected a mapping")
+    code = data.get("jurisdiction")
+    if code not in JURISDICTIONS:
+        raise FairuseError(f"{path}:{data.line_of('jurisdiction')}: 'jurisdiction' must be one of {', '.join(JURISDICTIONS)}")
+    kind = data.get("kind")
+    if kind not in ("fair_use", "exceptions"):
+        raise FairuseError(f"{path}:{data.line_of('kind')}: 'kind' must be fair_use or exceptions")
+    provisions: dict[str, Provision] = {}
+    for pid, spec in (data.get("provisions") or {}).items():
+        line = data["provisions"].line_of(pid)
+        where = f"{path}:{line}: provision {pid}"
+        if not isinstance(spec, dict) or not spec.get("title") or not isinstance(spec.get("conditions"), dict):
+            raise FairuseError(f"{where}: needs 'title' and a 'conditions' mapping")
+        if not spec.get("authority"):
+            raise FairuseError(f"{where}: needs at least one 'authority'")
+        try:
+            start = _as_date(spec.get("effective_from"))
+            end = _as_date(spec.get("effective_until")) if spec.get("effective_until") else None
+        except ValueError:
+            raise FairuseError(f"{where}: effective dates must be YYYY-MM-DD") from None
+        provisions[pid] = Provision(
+            pid, spec["title"], {str(k): str(v) for k, v in spec["conditions"].items()},
+            tuple(parse_citation(a, authorities, where) for a in spec["authority"]),
+            start, end, str(spec.get("note", "")))
+    if kind == "fair_use":
+        _check_fair_use_weighing(data, path)
+    return Jurisdiction(code, str(data.get("name", code.upper())), kind, dict(data), provisions, path)
+
+
+def _check_fair_use_weighing(data: Node, path: Path) -> None:
+    for key in ("factor_weights", "bands", "leaning_threshold"):
+        if key not in data:
+            raise FairuseError(f"{path}: fair-use weighing needs '{key}'")
+    weights = data["factor_weights"]
+    missing = [f for f in FACTORS if f not in weights]
+    if missing:
+        raise FairuseError(f"{path}:{data.line_of('factor_weights')}: 'factor_weights' lacks {', '.join(missing)}")
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def load_rulebase(root: Path | str | None = None) -> RuleBase:
+    """Load and check a whole ruleset directory (cached per directory)."""
+    root = Path(root) if root else default_rules_dir()
+    key = _cache_key(root)
+    if key in _CACHE:
+        return _CACHE[key]
+    base = _load(root)
+    _CACHE[key] = base
+    return base
+
+
+_CACHE: dict = {}
+
+
+def _cache_key(root: Path):
+    try:
+        files = sorted(root.rglob("*.yaml"))
+        return (str(root.resolve()), tuple((str(f), f.stat().st_mtime_ns) for f in files))
+    except OSError:
+        return (str(root), None)
+
+
+def _load(root: Path) -> RuleBase:
+    if not root.is_dir():
+        raise FairuseError(f"{root}: no such rules directory")
+    meta_path = root / "ruleset.yaml"
+    meta = load_file(meta_path)
+    if not isinstance(meta, dict) or "version" not in meta or "as_of" not in meta:
+        raise FairuseError(f"{meta_path}: expected 'version' and 'as_of' (YYYY-MM-DD)")
+    try:
+        stated = _as_date(meta["as_of"])
+    except ValueError:
+        raise FairuseError(f"{meta_path}:{meta.line_of('as_of')}: 'as_of' must be a date YYYY-MM-DD") from None
+    vocab = load_vocabulary(root / "facts.yaml")
+    authorities = _load_authorities(root / "authorities.yaml")
+
+    jurisdictions: dict[str, Jurisdiction] = {}
+    rule_files: list[tuple[Path, Node, RuleFileModel]] = []
+    findings: dict[str, tuple] = {}
+    finding_where: dict[str, str] = {}
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and p.name in JURISDICTIONS):
+        weighing = sub / "weighing.yaml"
+        if not weighing.exists():
+            raise FairuseError(f"{sub}: a jurisdiction folder needs a weighing.yaml")
+        jurisdictions[sub.name] = _load_weighing(weighing, authorities, vocab)
+        for path in sorted(sub.glob("*.yaml")):
+            if path.name == "weighing.yaml":
+                continue
+            data = load_file(path)
+            if not isinstance(data, Node):
+                raise FairuseError(f"{path}: expected a mapping with 'jurisdiction' and 'rules'")
+            try:
+                model = RuleFileModel.model_validate(dict(data))
+            except ValidationError as exc:
+                raise _one_line(exc, data, path) from None
+            if model.jurisdiction != sub.name:
+                raise FairuseError(f"{path}:{data.line_of('jurisdiction')}: jurisdiction '{model.jurisdiction}' in the folder '{sub.name}'")
+            for fid, spec in model.findings.items():
+                if fid in findings:
+                    raise FairuseError(f"{path}:{data['findings'].line_of(fid)}: finding '{fid}' already declared at {finding_where[fid]}")
+                if fid in vocab:
+                    raise FairuseError(f"{path}:{data['findings'].line_of(fid)}: finding '{fid}' has the name of a fact")
+                findings[fid] = tuple(spec.values)
+                finding_where[fid] = f"{path}:{data['findings'].line_of(fid)}"
+            rule_files.append((path, data, model))
+
+    domains = cond.Domains(
+        {f.id: f.domain for f in vocab}, {f.id: f.type for f in vocab}, findings)
+    rules: list[Rule] = []
+    for path, data, model in rule_files:
+        for index, raw in enumerate(model.rules):
+            rules.append(_build_rule(raw, data["rules"][index], path, model, domains, authorities, jurisdictions))
+    _check_versions(rules)
+    return RuleBase(root, str(meta["version"]), stated, vocab, authorities, findings, rules, jurisdictions)
+
+
+def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions) -> Rule:
+    line = getattr(node, "line", None) or 0
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict):
+        raise FairuseError(f"{path}:{line}: each rule must be a mapping")
+    if "authority" not in raw or not raw.get("authority"):
+        raise FairuseError(f"{path}:{line}: {rid or '?'}: a rule needs at least one 'authority'")
+    try:
+        model = RuleModel.model_validate(dict(raw))
+    except ValidationError as exc:
+        raise _one_line(exc, node, path, rid) from None
+    where = lambda ln=None: f"{path}:{ln or line}: {model.id}"  # noqa: E731
+    if not model.id.startswith(filemodel.jurisdiction + "."):
+        raise FairuseError(f"{where()}: a rule id starts with its jurisdiction '{filemodel.jurisdiction}.'")
+    if model.effective_until and model.effective_until < model.effective_from:
+        raise FairuseError(f"{where(node.line_of('effective_until'))}: effective_until is before effective_from")
+    when = cond.parse(node["when"], domains, where)
+    try:
+        cond.to_dnf(when, domains)
+    except FairuseError as exc:
+        raise FairuseError(f"{where()}: {exc}") from None
+    then = model.then
+    then_line = node.line_of("then")
+    for fid, value in then.finding.items():
+        if fid not in domains.findings:
+            raise FairuseError(f"{where(then_line)}: concludes unknown finding '{fid}'{closest(fid, domains.findings)}; declare it under 'findings:'")
+        if value not in domains.findings[fid]:
+            raise FairuseError(f"{where(then_line)}: finding '{fid}' has no value {value!r}; expected one of {list(domains.findings[fid])}")
+    factor = then.factor or filemodel.factor
+    jur = jurisdictions[filemodel.jurisdiction]
+    if then.leans or then.weight:
+        if jur.kind != "fair_use":
+            raise FairuseError(f"{where(then_line)}: 'leans'/'weight' belong to fair-use jurisdictions; use provision/condition/met")
+        if not (then.leans and then.weight and factor):
+            raise FairuseError(f"{where(then_line)}: 'leans' needs 'weight' and a factor (in 'then' or the file)")
+    if then.provision or then.condition or then.met is not None:
+        if not then.provisions:
+            raise FairuseError(f"{where(then_line)}: 'condition' and 'met' need a 'provision'")
+        for pid in then.provisions:
+            if pid not in jur.provisions:
+                raise FairuseError(f"{where(then_line)}: unknown provision '{pid}'{closest(str(pid), jur.provisions)}; declare it in {jur.file}")
+            prov = jur.provisions[pid]
+            if then.condition is not None and then.condition not in prov.conditions:
+                raise FairuseError(f"{where(then_line)}: provision {prov.id} has no condition '{then.condition}'{closest(then.condition, prov.conditions)}")
+        if (then.condition is None) != (then.met is None):
+            raise FairuseError(f"{where(then_line)}: 'condition' and 'met' go together")
+    if not (then.finding or then.leans or then.verdict or then.provision or then.duty or then.note or then.mitigation):
+        raise FairuseError(f"{where(then_line)}: 'then' concludes nothing")
+    cites = tuple(parse_citation(a, authorities, where(node.line_of("authority"))) for a in model.authority)
+    return Rule(model.id, filemodel.jurisdiction, model.title, model.text.strip(), when, dict(raw["when"]), then,
+                factor if then.leans else None, " ".join(model.explanation.split()), cites,
+                model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line)
+
+
+def _check_versions(rules: list[Rule]) -> None:
+    """Same id twice is allowed only as successive dated versions."""
+    seen: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for other in seen.get(rule.id, []):
+            a_end = other.effective_until or FOREVER
+            b_end = rule.effective_until or FOREVER
+            if rule.effective_from <= a_end and other.effective_from <= b_end:
+                raise FairuseError(
+                    f"{rule.where}: {rule.id}: duplicate rule id (also at {other.where}); "
+                    f"a new version needs effective dates that do not overlap")
+        seen.setdefault(rule.id, []).append(rule)
+
+
+def parse_date(text: str, what: str = "--as-of") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise FairuseError(f"{what}: expected a date YYYY-MM-DD, got {text!r}") from None
+
