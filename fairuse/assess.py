@@ -102,14 +102,16 @@ def domains_of(base: RuleBase) -> cond.Domains:
 
 
 def engine_for(base: RuleBase, jurisdiction: str, on: dt.date) -> Engine:
+    """The compiled engine for the rules in force on ``on`` (cached)."""
+    by_date = (id(base), jurisdiction, on)
+    if by_date in _ENGINES:
+        return _ENGINES[by_date][0]
     rules = base.active(jurisdiction, on)
     key = (id(base), jurisdiction, tuple(id(r) for r in rules))
-    engine = _ENGINES.get(key)
-    if engine is None:
-        engine = Engine(rules, domains_of(base), jurisdiction)
-        _ENGINES[key] = (engine, base)  # keep base alive so id() stays unique
-        return engine
-    return engine[0]
+    if key not in _ENGINES:
+        _ENGINES[key] = (Engine(rules, domains_of(base), jurisdiction), base)  # keep base alive: ids stay unique
+    _ENGINES[by_date] = _ENGINES[key]
+    return _ENGINES[key][0]
 
 
 def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date):
@@ -162,13 +164,14 @@ def _sensitivity(base, wanted, facts, on, results):
     """Re-run the engine with each unknown fact set to each of its values."""
     missing: list[str] = []
     changes: list[Change] = []
+    used = {code: set().union(*(r.facts_used for r in base.active(code, on))) for code in wanted}
     for fact_id in candidate_facts(base, wanted, facts, on):
         moved = False
         for value in base.vocabulary[fact_id].domain:
             if value == "unknown":
                 continue
             variant = {**facts, fact_id: value}
-            for code in wanted:
+            for code in (c for c in wanted if fact_id in used[c]):
                 result, _ = _evaluate(base, code, variant, on)
                 before = results[code].raw_verdict
                 if result.raw_verdict != before:

@@ -25,9 +25,10 @@ The library's traps, and what we do about each
 * Rulesets live in a host under unique names, and ``durable.lang`` keeps one
   global host with background dispatch threads: we build our own host (without
   the threads), one per engine, with a unique ruleset name.
-* A fact no rule observes is refused (``MessageNotHandledException``) and, when
-  asserted inside an action, silently dropped: two observer rules match every
-  case fact and every finding fact, so nothing is ever unobserved.
+* A fact no rule observes is refused with ``MessageNotHandledException``, which
+  inside an action would be swallowed with the rest of the action: every
+  assertion catches exactly that exception (a finding no rule in force tests is
+  still recorded in the run), and any other error is recorded and raised.
 * Assessments must not leak into each other: each run uses a fresh session id
   (``sid``), and its state is deleted afterwards.
 """
@@ -90,33 +91,35 @@ class _Run:
 class Engine:
     """A compiled set of rules. ``run(facts)`` returns the firings in order."""
 
-    def __init__(self, rules: list[Rule], domains: cond.Domains, label: str = "rules", fail_on: str | None = None):
+    def __init__(self, rules: list[Rule], domains: cond.Domains, label: str = "rules"):
         self.rules = list(rules)
         self.name = f"fairuse_{label}_{next(_names)}"
         self._runs: dict[str, _Run] = {}
         self._lock = threading.Lock()
-        self._fail_on = fail_on  # test hook: a rule id whose action raises
-        definition = {
-            "observe_case": {"all": [{"m": {"t": "case"}}], "run": self._observe},
-"observe_finding": {"all": [{"m": {"t": "finding"}}], "run": self._observe},
-        }
+        definition: dict = {}
         multi = {name for name, kind in domains.fact_types.items() if kind == "multi"}
         for index, rule in enumerate(self.rules):
             for k, conj in enumerate(cond.to_dnf(rule.when, domains)):
                 definition[f"r{index}_{k}"] = {"all": _compile(conj, multi), "run": self._action(rule)}
         self._host = _Host()
-        self._host.register_rulesets({self.name: definition})
+        if definition:  # durable-rules refuses an empty ruleset; no rules in force, nothing fires
+            self._host.register_rulesets({self.name: definition})
 
     # ------------------------------------------------------------------ running
     def run(self, facts: dict) -> tuple[list[Firing], dict]:
         """Forward-chain from ``facts``; return (firings, findings)."""
+        if not self.rules:
+            return [], {}
         sid = str(next(_sids))
         run = _Run(dict(facts))
         case = {"sid": sid, "t": "case", **{k: _plain(v) for k, v in facts.items()}}
         with self._lock:
             self._runs[sid] = run
             try:
-                self._host.assert_fact(self.name, case)
+                try:
+                    self._host.assert_fact(self.name, case)
+                except durable_engine.MessageNotHandledException:
+                    pass  # no rule tests any of these facts: nothing fires
                 state = self._host.get_state(self.name, sid)
             except Exception as exc:  # the library's own errors
                 raise EngineError(f"the rules engine failed: {getattr(exc, 'message', exc)}") from exc
@@ -134,9 +137,6 @@ class Engine:
         return run.firings, run.findings
 
     # ------------------------------------------------------------------ actions
-    def _observe(self, c):
-        return None
-
     def _action(self, rule: Rule):
         def action(c):
             run = self._runs.get(c.s.sid)
@@ -146,8 +146,6 @@ class Engine:
                 if rule.id in run.fired:
                     return
                 run.fired.add(rule.id)
-                if self._fail_on == rule.id:
-                    raise RuntimeError("failure injected for testing")
                 matched = {name: run.facts[name] for name in sorted(rule.facts_used) if name in run.facts}
                 for name in sorted(rule.findings_used):
                     if name in run.findings:
@@ -155,7 +153,10 @@ class Engine:
                 run.firings.append(Firing(rule, matched, len(run.firings) + 1))
                 for fid, value in rule.then.finding.items():
                     run.findings.setdefault(fid, {}).setdefault(value, []).append(rule.id)
-                    c.assert_fact({"t": "finding", "name": fid, "v": value, "by": rule.id})
+                    try:
+                        c.assert_fact({"t": "finding", "name": fid, "v": value, "by": rule.id})
+                    except durable_engine.MessageNotHandledException:
+                        pass  # no rule in force tests this finding: it stays recorded here
             except Exception as exc:  # durable-rules would swallow it
                 run.errors.append((rule.id, exc))
         return action

@@ -1,0 +1,55 @@
+"""Benchmarks for the assessment pipeline (run: python benchmarks/bench_assess.py).
+
+Targets (issue: the assessment pipeline):
+  one assessment in process       <= 20 ms (median)
+  `fairuse assess --answers` e2e  <= 1.0 s (median)
+  `fairuse --help`                <= 0.5 s (median)
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    from fairuse.answers import load_answers
+    from fairuse.assess import assess
+    from fairuse.rules import load_rulebase
+
+    base = load_rulebase(ROOT / "rules")
+    rows = []
+    for name in ("google-books", "llm-web-crawl"):
+        answers = load_answers(base.vocabulary, ROOT / "examples" / f"{name}.yaml")
+        assess(answers, rulebase=base)  # compile the engines once
+        rows.append((f"assess in process ({name}, {len(answers.get('jurisdictions', ['us']))} jurisdictions)",
+                     median_ms(lambda: assess(answers, rulebase=base), 50), 20))
+    exe = [sys.executable, "-m", "fairuse"]
+    answers_file = str(ROOT / "examples" / "google-books.yaml")
+    rows.append(("fairuse assess --answers (process, end to end)",
+                 median_ms(lambda: subprocess.run(exe + ["assess", "--answers", answers_file, "--format", "json"],
+                                                  capture_output=True, check=True), 7), 1000))
+    rows.append(("fairuse --help (process)",
+                 median_ms(lambda: subprocess.run(exe + ["--help"], capture_output=True, check=True), 7), 500))
+    width = max(len(r[0]) for r in rows)
+    for label, ms, target in rows:
+        print(f"{label:{width}}  median {ms:8.1f} ms   target {target:>5} ms   {'ok' if ms <= target else 'OVER'}")
+
+
+if __name__ == "__main__":
+    main()

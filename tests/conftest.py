@@ -1,0 +1,50 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fairuse.rules import load_rulebase  # noqa: E402
+
+RULES = ROOT / "rules"
+EXAMPLES = ROOT / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def base():
+    return load_rulebase(RULES)
+
+
+@pytest.fixture(scope="session")
+def vocab(base):
+    return base.vocabulary
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    """A writable copy of the shipped rules, to break on purpose."""
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    return target
+
+
+def run_cli(*args, stdin=None, env=None, cwd=None):
+    """Run ``python -m fairuse`` as a user would; return the CompletedProcess."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("FAIRUSE_RULES", None) if env is None or "FAIRUSE_RULES" not in env else None
+    return subprocess.run(
+        [sys.executable, "-m", "fairuse", *map(str, args)],
+        input=stdin, capture_output=True, text=True, env=full_env, cwd=cwd or ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

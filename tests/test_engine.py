@@ -1,0 +1,117 @@
+"""The durable-rules adapter: chaining, tracing, isolation, errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from fairuse import engine as engine_module
+from fairuse.answers import load_answers
+from fairuse.assess import assess, engine_for
+from fairuse.errors import EngineError
+
+from conftest import EXAMPLES, ROOT
+
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+
+
+def _answers(vocab, name):
+    return load_answers(vocab, EXAMPLES / f"{name}.yaml")
+
+
+def test_forward_chaining_reaches_findings_then_leanings(base, vocab):
+    # work_kind -> finding work_nature -> nature factor leaning, in that order
+    result = assess({"work_kind": "fiction"}, rulebase=base, sensitivity=False)
+    steps = {f.rule.id: f.step for f in result.trace["us"]}
+    assert steps["us.107.2.kind-creative"] < steps["us.107.2.weigh-creative"]
+    weigh = next(f for f in result.trace["us"] if f.rule.id == "us.107.2.weigh-creative")
+    assert weigh.matched == {"work_nature": "creative"}
+    assert result.us.factors["nature"].leaning == "owner"
+
+
+def test_trace_records_match_conclusion_and_authority(base, vocab):
+    result = assess(_answers(vocab, "google-books"), rulebase=base)
+    entry = next(f for f in result.trace_dicts()["us"] if f["rule"] == "us.107.1.non-expressive")
+    assert entry["matched"] == {"non_expressive": True}
+    assert entry["concluded"]["finding"] == {"transformative": "strong"}
+    assert entry["concluded"]["leans"] == "user"
+    assert any("HathiTrust" in a for a in entry["authority"])
+
+
+def test_two_rules_concluding_the_same_finding_do_not_collide(base):
+    # non-expressive and search-index both conclude transformative=strong
+    result = assess({"purpose": "search_index", "public_exposure": "snippets", "non_expressive": True},
+                    rulebase=base, sensitivity=False)
+    fired = {f.rule.id for f in result.trace["us"]}
+    assert {"us.107.1.non-expressive", "us.107.1.search-index"} <= fired
+
+
+def test_unknown_is_never_no(base):
+    # nothing about publication: neither the unpublished nor the published rule fires
+    result = assess({"purpose": "parody"}, rulebase=base, sensitivity=False)
+    fired = {f.rule.id for f in result.trace["us"]}
+    assert not fired & {"us.107.2.unpublished", "us.107.2.published"}
+    assert "work_published" in [c for c in _candidates(base, result)]
+
+
+def _candidates(base, result):
+    from fairuse.assess import candidate_facts
+    return candidate_facts(base, ["us"], result.answers, result.as_of)
+
+
+def test_back_to_back_assessments_do_not_leak(base, vocab):
+    a = _answers(vocab, "commercial-coursepack")
+    b = _answers(vocab, "google-books")
+    first_a = assess(a, rulebase=base).to_json()
+    assess(b, rulebase=base)
+    assert assess(a, rulebase=base).to_json() == first_a
+    # findings from one run never reach another
+    lone = assess({"purpose": "satire"}, rulebase=base, sensitivity=False)
+    assert {f.rule.id for f in lone.trace["us"]} == {"us.107.1.satire"}
+
+
+def _fresh_process_results():
+    code = (
+        "import json, sys; sys.path.insert(0, %r)\n"
+        "from fairuse.rules import load_rulebase; from fairuse.answers import load_answers\n"
+        "from fairuse.assess import assess\n"
+        "base = load_rulebase(%r)\n"
+        "out = {}\n"
+        "for name in %r:\n"
+        "    out[name] = assess(load_answers(base.vocabulary, %r + '/' + name + '.yaml'), rulebase=base).to_json()\n"
+        "print(json.dumps(out, default=str))\n"
+    ) % (str(ROOT), str(ROOT / "rules"), EXAMPLE_NAMES, str(EXAMPLES))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_200_assessments_in_one_process_match_fresh_processes(base, vocab):
+    fresh = _fresh_process_results()
+    answers = {name: _answers(vocab, name) for name in EXAMPLE_NAMES}
+    for i in range(200):
+        name = EXAMPLE_NAMES[i % len(EXAMPLE_NAMES)]
+        got = json.loads(json.dumps(assess(answers[name], rulebase=base).to_json(), default=str))
+        assert got == fresh[name], name
+
+
+def test_no_state_is_left_in_the_engine(base, vocab):
+    assess(_answers(vocab, "llm-web-crawl"), rulebase=base)
+    eng = engine_for(base, "us", __import__("datetime").date(2026, 11, 25))
+    assert eng._runs == {}
+
+
+def test_an_error_inside_a_rule_surfaces(base, monkeypatch):
+    real = engine_module.Firing
+
+    def exploding(rule, matched, step):
+        if rule.id == "us.107.2.weigh-creative":
+            raise ZeroDivisionError("boom")
+        return real(rule, matched, step)
+
+    monkeypatch.setattr(engine_module, "Firing", exploding)
+    with pytest.raises(EngineError, match=r"us\.107\.2\.weigh-creative raised ZeroDivisionError"):
+        assess({"work_kind": "fiction"}, rulebase=base, sensitivity=False)
+    monkeypatch.setattr(engine_module, "Firing", real)
+    # and the engine still works afterwards
+    assert assess({"work_kind": "fiction"}, rulebase=base, sensitivity=False).us.factors["nature"].leaning == "owner"
