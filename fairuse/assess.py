@@ -186,8 +186,8 @@ def _pull_toward_uncertain(base: RuleBase, results: dict, changes: list[Change])
     """Unknown facts that could change a verdict lower its confidence.
 
     Fair use: a fact that could change the verdict at all takes a "likely"
-    verdict down to "leaning"; one that could reverse its direction takes it
-    ``uncertainty.missing_moves`` steps further toward "uncertain".
+    verdict down to "leaning"; one that could reverse it (fair to unfair or back)
+    takes it ``uncertainty.missing_moves`` steps further toward "uncertain".
     Exceptions: a fact that could reverse the verdict makes it "uncertain".
     """
     for code, result in results.items():
@@ -196,20 +196,22 @@ def _pull_toward_uncertain(base: RuleBase, results: dict, changes: list[Change])
         relevant = [c for c in changes if c.jurisdiction == code and c.after != NOT_NEEDED]
         if not relevant:
             continue
-        reversing = sorted({c.fact for c in relevant if direction(c.after) != direction(result.raw_verdict)})
+        reversing = sorted({c.fact for c in relevant
+                            if direction(c.after) * direction(result.raw_verdict) < 0})
         if isinstance(result, FairUseResult):
-            steps = 1 if result.verdict.startswith("likely") else 0
+            likely = result.verdict.startswith("likely")
+            steps = 1 if likely else 0
             if reversing:
-                steps = max(steps, int((base.jurisdictions[code].weighing.get("uncertainty") or {})
-                                       .get("missing_moves", 1)) + (1 if result.verdict.startswith("likely") else 0))
+                moves = int((base.jurisdictions[code].weighing.get("uncertainty") or {}).get("missing_moves", 1))
+                steps += moves
             moved = toward_uncertain(result.verdict, steps)
             facts = reversing or sorted({c.fact for c in relevant})
         else:
             moved = "uncertain" if reversing else result.verdict
             facts = reversing
         if moved != result.verdict:
-            result.steps.append(f"unknown facts that could change the verdict ({', '.join(facts)}): "
-                                f"{result.verdict} -> {moved}")
+            result.steps.append(f"unknown facts that could {'reverse' if reversing else 'change'} the verdict "
+                                f"({', '.join(facts)}): {result.verdict} -> {moved}")
             result.verdict = moved
 
 

@@ -124,12 +124,13 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
     for name in FACTORS:
         sums = {"user": 0.0, "owner": 0.0, "neutral": 0.0}
         reasons = []
-        strongest: dict[str, Firing] = {}
+        strongest: dict[tuple, Firing] = {}  # (tag, leans) -> the strongest firing
         for firing in firings:
             rule = firing.rule
             for tag in exclusive.intersection(rule.tags):
-                if rule.factor == name and (tag not in strongest or rule.then.weight > strongest[tag].rule.then.weight):
-                    strongest[tag] = firing
+                key = (tag, rule.then.leans)
+                if rule.factor == name and (key not in strongest or rule.then.weight > strongest[key].rule.then.weight):
+                    strongest[key] = firing
         for firing in firings:
             rule = firing.rule
             if rule.factor != name:
@@ -137,7 +138,7 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
             weight = float(rule.then.weight)
             for tag in rule.tags:
                 weight *= tag_scale.get(tag, 1.0)
-                if tag in exclusive and strongest.get(tag) is not firing:
+                if tag in exclusive and strongest.get((tag, rule.then.leans)) is not firing:
                     weight = 0.0
             sums[rule.then.leans] += weight
             reasons.append(reason(firing, weight))

@@ -12,7 +12,7 @@ EXPECTED_US = {
     "plagiarism-detection": "likely_fair",
     "documentary-film-clips": "likely_fair",
     "song-parody": "leaning_fair",
-    "llm-web-crawl": "uncertain",
+    "llm-web-crawl": "leaning_fair",
     "pirated-library-training": "leaning_unfair",
     "artist-style-finetune": "leaning_unfair",
     "commercial-coursepack": "likely_unfair",
