@@ -4,6 +4,7 @@ Targets (issue: the assessment pipeline):
   one assessment in process       <= 20 ms (median)
   `fairuse assess --answers` e2e  <= 1.0 s (median)
   `fairuse --help`                <= 0.5 s (median)
+  casebook `similar`, whole casebook, in process <= 50 ms
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def main() -> None:
         assess(answers, rulebase=base)  # compile the engines once
         rows.append((f"assess in process ({name}, {len(answers.get('jurisdictions', ['us']))} jurisdictions)",
                      median_ms(lambda: assess(answers, rulebase=base), 50), 20))
+    from fairuse.casebook import load_casebook, rank
+
+    cases = load_casebook(ROOT / "casebook", base)
+    query = load_answers(base.vocabulary, ROOT / "examples" / "llm-web-crawl.yaml")
+    rows.append((f"casebook similar over {len(cases)} precedents (in process)",
+                 median_ms(lambda: rank(query, cases, base), 50), 50))
     exe = [sys.executable, "-m", "fairuse"]
     answers_file = str(ROOT / "examples" / "google-books.yaml")
     rows.append(("fairuse assess --answers (process, end to end)",

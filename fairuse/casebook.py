@@ -114,7 +114,8 @@ def default_casebook_dir() -> Path:
 
 
 def _error(exc: ValidationError, node: Node, path: Path) -> FairuseError:
-    err = exc.errors()[0]
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [str(p) for p in err["loc"]]
     key = loc[0] if loc else "?"
     line = node.line_of(key) if isinstance(node, Node) else None

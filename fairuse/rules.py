@@ -220,7 +220,8 @@ def default_rules_dir() -> Path:
 
 
 def _one_line(exc: ValidationError, node, path: Path, rule_id: str | None = None) -> FairuseError:
-    err = exc.errors()[0]
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = list(err["loc"])
     line = None
     target = node

@@ -1,0 +1,168 @@
+"""The casebook: valid files, similarity, leave-one-out evaluation, CLI."""
+
+import json
+import shutil
+
+import pytest
+import yaml
+
+from fairuse.casebook import evaluate, load_casebook, rank
+from fairuse.errors import FairuseError
+
+from conftest import ROOT
+
+CASEBOOK = ROOT / "casebook"
+REQUIRED = {
+    "authors-guild-v-google", "authors-guild-v-hathitrust", "perfect-10-v-amazon", "kelly-v-arriba-soft",
+    "sony-v-universal", "campbell-v-acuff-rose", "harper-row-v-nation", "warhol-v-goldsmith", "google-v-oracle",
+    "av-v-iparadigms", "sega-v-accolade", "american-geophysical-union-v-texaco", "basic-books-v-kinkos",
+    "rogers-v-koons", "cariou-v-prince", "fox-news-v-tveyes", "hachette-v-internet-archive",
+    "thomson-reuters-v-ross", "bartz-v-anthropic-training", "bartz-v-anthropic-pirated-library", "kadrey-v-meta",
+    "kneschke-v-laion", "gema-v-openai", "getty-images-v-stability-ai", "infopaq-v-danske-dagblades-forening",
+    "ultraman-guangzhou-internet-court",
+}
+
+
+@pytest.fixture(scope="module")
+def cases(base):
+    return load_casebook(CASEBOOK, base)
+
+
+def test_every_file_validates_and_the_floor_is_met(cases):
+    ids = {c.id for c in cases}
+    assert REQUIRED <= ids
+    assert len(cases) >= 45
+    assert sum(c.outcome == "unfair" for c in cases) / len(cases) >= 0.40
+    for case in cases:
+        assert case.holding and case.citation and case.court and case.decided
+        assert case.source or yaml.safe_load(case.file.read_text()).get("source_note"), case.id
+
+
+def test_warhol_refinement_is_noted(cases):
+    by_id = {c.id: c for c in cases}
+    assert "Warhol" in by_id["cariou-v-prince"].later
+
+
+@pytest.fixture
+def book_copy(tmp_path):
+    target = tmp_path / "casebook"
+    shutil.copytree(CASEBOOK, target)
+    return target
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda t: t.replace("outcome: fair", "outcome: fairish"), ["outcome"]),
+    (lambda t: t.replace("  purpose: search_index", "  purpose: search_indx"), ["purpose", "did you mean 'search_index'"]),
+    (lambda t: t.replace("  purpose: search_index", "  purpos: search_index"), ["unknown fact 'purpos'"]),
+    (lambda t: t.replace("holding: >", "holdings: >"), ["'holdings'", "unknown key"]),
+    (lambda t: t.replace('decided: "2015-10-16"', 'decided: "Oct 2015"'), ["decided"]),
+    (lambda t: t.replace("factors: {purpose: user, amount: user, market: user}", "factors: {purpose: yes}"), ["factors"]),
+])
+def test_a_broken_file_is_one_clear_line(base, book_copy, edit, expected):
+    path = book_copy / "authors-guild-v-google.yaml"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(FairuseError) as info:
+        load_casebook(book_copy, base)
+    message = str(info.value)
+    assert "\n" not in message and "authors-guild-v-google.yaml" in message
+    for part in expected:
+        assert part in message
+
+
+def test_cli_rejects_a_broken_casebook_with_exit_2(cli, book_copy):
+    path = book_copy / "kelly-v-arriba-soft.yaml"
+    path.write_text(path.read_text().replace("outcome: fair", "outcome: maybe"))
+    result = cli("casebook", "list", "--casebook", book_copy)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "kelly-v-arriba-soft.yaml" in result.stderr and "outcome" in result.stderr
+
+
+def test_similar_ranks_an_exact_copy_first(base, cases):
+    for case in cases[:: 5]:
+        ranked = rank(dict(case.facts), cases, base)
+        assert ranked[0].case.id == case.id and ranked[0].similarity == 1.0
+        assert all(0.0 <= m.similarity <= 1.0 for m in ranked)
+
+
+def test_similarity_reports_shared_and_differing_facts(base, cases):
+    query = {"purpose": "parody", "targets_original": True, "commercial": "direct", "work_kind": "photograph"}
+    best = rank(query, cases, base)[0]
+    assert best.case.id == "leibovitz-v-paramount"
+    assert ("purpose", "parody") in best.shared
+    other = next(m for m in rank(query, cases, base) if m.case.id == "campbell-v-acuff-rose")
+    assert ("work_kind", "photograph", "music") in other.differing
+
+
+def test_leave_one_out_really_removes_the_case(base, cases, tmp_path, monkeypatch):
+    # a casebook holding a case twice under different ids: while one is assessed,
+    # the nearest precedent must be its twin, never itself
+    book = tmp_path / "casebook"
+    book.mkdir()
+    for name in ("harper-row-v-nation", "google-v-oracle", "kelly-v-arriba-soft"):
+        shutil.copy(CASEBOOK / f"{name}.yaml", book)
+    twin = (CASEBOOK / "harper-row-v-nation.yaml").read_text().replace("id: harper-row-v-nation", "id: harper-row-twin")
+    (book / "harper-row-twin.yaml").write_text(twin)
+    small = load_casebook(book, base)
+    table, _, _ = evaluate(small, base)
+    rows = table.set_index("id")
+    assert rows.loc["harper-row-v-nation", "nearest_precedent"] == "harper-row-twin"
+    assert rows.loc["harper-row-twin", "nearest_precedent"] == "harper-row-v-nation"
+    for case_id, row in rows.iterrows():
+        assert row["nearest_precedent"] != case_id
+
+
+def test_evaluation_meets_the_targets(base, cases):
+    _, _, metrics = evaluate(cases, base)
+    assert metrics["direction_accuracy"] >= 0.90
+    assert metrics["factor_agreement"] >= 0.85
+    assert metrics["direction_accuracy"] > metrics["majority_baseline"] + 0.3
+    _, _, withheld = evaluate(cases, base, ("new_purpose", "output_substitutes"))
+    assert withheld["direction_accuracy"] >= 0.80
+
+
+def test_withhold_rejects_unknown_facts(base, cases):
+    with pytest.raises(FairuseError, match="did you mean 'new_purpose'"):
+        evaluate(cases, base, ("new_purpse",))
+
+
+def test_precedents_never_decide_the_verdict(cli):
+    with_cases = json.loads(cli("assess", "--example", "song-parody", "--format", "json").stdout)
+    assert with_cases["precedents"]
+    outcomes = {p["outcome"] for p in with_cases["precedents"]}
+    assert {"fair", "unfair"} <= outcomes  # nearest for and against
+    for p in with_cases["precedents"]:
+        assert set(p) >= {"id", "name", "outcome", "similarity"} and 0 <= p["similarity"] <= 1
+
+
+def test_assessment_precedents_do_not_change_the_verdict(base, vocab, tmp_path):
+    from fairuse.answers import load_answers
+    from fairuse.assess import assess
+    from fairuse.casebook import attach_precedents
+    answers = load_answers(vocab, ROOT / "examples" / "song-parody.yaml")
+    plain = assess(answers, rulebase=base)
+    verdict = plain.us.verdict
+    attach_precedents(plain, CASEBOOK)
+    assert plain.us.verdict == verdict and plain.precedents
+
+
+def test_cli_commands(cli):
+    listing = cli("casebook", "list", "--format", "csv")
+    assert listing.returncode == 0 and listing.stdout.startswith("id,name,year,court,outcome")
+    show = cli("casebook", "show", "authors-guild-v-google")
+    assert "804 F.3d 202" in show.stdout and "Holding:" in show.stdout
+    missing = cli("casebook", "show", "authors-guild-v-gogle")
+    assert missing.returncode == 2 and "did you mean 'authors-guild-v-google'" in missing.stderr
+    similar = cli("casebook", "similar", "--example", "google-books", "--top", "3", "--format", "json")
+    rows = json.loads(similar.stdout)
+    assert rows[0]["id"] == "authors-guild-v-google"
+    stats = cli("casebook", "stats")
+    assert "by court" in stats.stdout and "by decade" in stats.stdout and "factor findings" in stats.stdout
+
+
+def test_cli_evaluate_min_gate(cli):
+    ok = cli("casebook", "evaluate", "--min", "0.85")
+    assert ok.returncode == 0 and "Direction accuracy" in ok.stdout
+    strict = cli("casebook", "evaluate", "--min", "0.999")
+    assert strict.returncode == 1
+    data = json.loads(cli("casebook", "evaluate", "--format", "json", "--withhold", "new_purpose,output_substitutes").stdout)
+    assert data["metrics"]["withheld"] == ["new_purpose", "output_substitutes"]
