@@ -42,6 +42,7 @@ class Assessment:
     changes: list
     rulebase: RuleBase
     precedents: list = field(default_factory=list)
+    casebook_dir: object = None  # where the precedents came from (for the memo)
 
     @property
     def us(self) -> FairUseResult | None:
@@ -180,6 +181,35 @@ def _sensitivity(base, wanted, facts, on, results):
         if moved:
             missing.append(fact_id)
     return missing, changes
+
+
+def flip_known(assessment: "Assessment") -> list[Change]:
+    """Re-run the engine with each known fact set to each other value.
+
+    Returns the changes that would reverse a verdict (fair to unfair, applies to
+    does not apply, or the reverse): the facts the verdict rests on.
+    """
+    base = assessment.rulebase
+    facts = {k: v for k, v in assessment.answers.items() if k not in ("use_summary", "assessment_date")}
+    out: list[Change] = []
+    used = {code: set().union(*(r.facts_used for r in base.active(code, assessment.as_of)))
+            for code in assessment.jurisdictions}
+    for fact_id, current in facts.items():
+        fact = base.vocabulary.facts.get(fact_id)
+        if fact is None or fact.type not in ("bool", "choice"):
+            continue
+        for value in fact.domain:
+            if value in (current, "unknown"):
+                continue
+            variant = {**facts, fact_id: value}
+            for code in assessment.jurisdictions:
+                if fact_id not in used[code]:
+                    continue
+                before = assessment.results[code].raw_verdict
+                after, _ = _evaluate(base, code, variant, assessment.as_of)
+                if direction(after.raw_verdict) * direction(before) < 0 and after.raw_verdict != NOT_NEEDED:
+                    out.append(Change(fact_id, value, code, before, after.raw_verdict))
+    return out
 
 
 def _pull_toward_uncertain(base: RuleBase, results: dict, changes: list[Change]) -> None:

@@ -154,13 +154,21 @@ def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) 
     if not root.is_dir():
         raise FairuseError(f"{root}: no such casebook directory")
     base = base or load_rulebase()
-    cases = [load_case(p, base) for p in sorted(root.glob("*.yaml")) if not p.name.startswith("_")]
+    files = sorted(p for p in root.glob("*.yaml") if not p.name.startswith("_"))
+    key = (str(root.resolve()), id(base), tuple((str(p), p.stat().st_mtime_ns) for p in files))
+    if key in _CASES:
+        return list(_CASES[key][0])
+    cases = [load_case(p, base) for p in files]
     seen: dict[str, Path] = {}
     for case in cases:
         if case.id in seen:
             raise FairuseError(f"{case.file}: duplicate case id '{case.id}' (also {seen[case.id]})")
         seen[case.id] = case.file
-    return cases
+    _CASES[key] = (cases, base)  # keep base alive: ids stay unique
+    return list(cases)
+
+
+_CASES: dict = {}
 
 
 # ------------------------------------------------------------------------ similarity
@@ -282,6 +290,7 @@ def attach_precedents(assessment, casebook_dir=None, top: int = 5, exclude: str 
     facts = {k: v for k, v in assessment.answers.items() if k not in ("use_summary", "assessment_date", "jurisdictions")}
     matches = rank(facts, cases, assessment.rulebase, exclude=exclude)
     assessment.precedents = [m.to_dict() for m in closest_for_and_against(matches, top)]
+    assessment.casebook_dir = casebook_dir
 
 
 # ------------------------------------------------------------------------ evaluation

@@ -290,6 +290,58 @@ def casebook_evaluate(
         raise typer.Exit(1)
 
 
+@app.command()
+def memo(
+    answers: Annotated[Optional[Path], typer.Option("--answers", "-a", help="Answers file (YAML or JSON).")] = None,
+    example: Annotated[Optional[str], typer.Option("--example", "-e", help="Name of a bundled example.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (.html, .pdf or .md); Markdown goes to standard output without it.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="html, pdf or md (default: from --out's extension).")] = None,
+    template: Annotated[Optional[Path], typer.Option("--template", help="Folder of templates that override the bundled ones.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    to: Annotated[str, typer.Option("--to", help="The memo's addressee.")] = "File",
+    author: Annotated[str, typer.Option("--from", help="The memo's author line.")] = "fairuse (automated analysis)",
+    as_of: AsOfOpt = None,
+    rules: RulesOpt = None,
+    casebook: CasebookOpt = None,
+) -> None:
+    """Write a reasoned memo (HTML, PDF or Markdown) with a Table of Authorities and the rule trace.
+
+    Example: fairuse memo --example google-books --out memo.pdf
+    """
+    from . import memo as memo_module
+    from .answers import load_answers
+    from .assess import assess as run_assessment
+    from .rules import load_rulebase, parse_date
+
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out else "md"
+        fmt = {"htm": "html"}.get(suffix, suffix)
+    if fmt not in memo_module.FORMATS:
+        _fail(f"--format: expected html, pdf or md, got '{fmt}'")
+    if fmt == "pdf" and out is None:
+        _fail("PDF output needs --out FILE")
+    if out is not None and out.exists() and not force:
+        _fail(f"{out}: already exists; use --force to overwrite it")
+    if answers and example:
+        _fail("give --answers or --example, not both")
+    base = load_rulebase(rules)
+    if example:
+        from .examples import path as example_path
+
+        answers = example_path(example)
+    if answers is None:
+        _fail("give --answers FILE or --example NAME")
+    facts = load_answers(base.vocabulary, answers)
+    result = run_assessment(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None)
+    _add_precedents(result, casebook)
+    data = memo_module.render(result, fmt, template, to=to, author=author)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    memo_module.write(data, out, force=force)
+    typer.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+
+
 def _add_precedents(result, casebook_dir) -> None:
     """Attach the closest precedents when a casebook is available."""
     try:

@@ -1,0 +1,169 @@
+"""The reasoned memo: sections, authorities, safety, overrides, PDF, atomic output."""
+
+import io
+
+import pytest
+from markupsafe import escape
+
+from fairuse import memo
+from fairuse.answers import load_answers
+from fairuse.assess import assess
+from fairuse.casebook import attach_precedents
+from fairuse.errors import FairuseError
+
+from conftest import EXAMPLES
+
+NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+SECTIONS = ["Question Presented", "Brief Answer", "Facts", "Discussion", "Other Jurisdictions",
+            "What Would Change the Outcome", "Risk Mitigations", "Missing Facts", "Caveats",
+            "Table of Authorities", "Appendix: Rule Trace"]
+
+
+def _assessment(base, vocab, name, **extra):
+    answers = {**load_answers(vocab, EXAMPLES / f"{name}.yaml"), **extra}
+    result = assess(answers, rulebase=base)
+    attach_precedents(result)
+    return result
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_example_renders_html_and_markdown(base, vocab, name):
+    result = _assessment(base, vocab, name)
+    html = memo.render(result, "html").decode()
+    for section in SECTIONS:
+        assert f">{section}<" in html, section
+    assert "not legal advice" in html.lower()
+    cited = {c for firings in result.trace_dicts().values() for f in firings for c in f["authority"]}
+    for citation in cited:
+        assert str(escape(citation)) in html, citation
+    md = memo.render(result, "md").decode()
+    assert md.startswith("# MEMORANDUM")
+    for section in ("## Question Presented", "## Brief Answer", "## Discussion", "## Table of Authorities"):
+        assert section in md
+
+
+def _pdf_text(data: bytes) -> tuple[int, str]:
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_example_renders_pdf(base, vocab, name):
+    result = _assessment(base, vocab, name)
+    data = memo.render(result, "pdf")
+    assert data.startswith(b"%PDF")
+    pages, text = _pdf_text(data)
+    assert pages >= 2
+    assert "Table of Authorities" in text
+    us_label = result.us.verdict.replace("_", " ").upper()
+    assert us_label in text.replace("\n", " ")
+
+
+def test_table_of_authorities_lists_pages_in_the_pdf(base, vocab):
+    _, text = _pdf_text(memo.render(_assessment(base, vocab, "google-books"), "pdf"))
+    toa = text[text.index("Table of Authorities"):]
+    assert "Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994)" in toa.replace("\n", " ")
+    assert "p. " in toa
+
+
+def test_user_text_cannot_inject_markup(base, vocab):
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)> **bold** [link](javascript:alert(1))'
+    result = _assessment(base, vocab, "google-books", use_summary=evil)
+    html = memo.render(result, "html").decode()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+    md = memo.render(result, "md").decode()
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert "\\*\\*bold\\*\\*" in md and "\\[link\\]" in md
+
+
+def test_sensitivity_lists_changes_for_borderline_and_none_for_clear(base, vocab):
+    borderline = memo.build_context(_assessment(base, vocab, "song-parody"))
+    clear = memo.build_context(_assessment(base, vocab, "google-books"))
+    assert borderline["unknown_changes"] and "market for derivative works" in " ".join(borderline["unknown_changes"])
+    assert clear["unknown_changes"] == []
+    html = memo.render(_assessment(base, vocab, "google-books"), "html").decode()
+    assert "None: no unknown fact, if established, would change any verdict." in html
+
+
+def test_factor_chart_is_inline_svg(base, vocab):
+    html = memo.render(_assessment(base, vocab, "commercial-coursepack"), "html").decode()
+    assert "<svg" in html and "US verdict: LIKELY UNFAIR" in html
+    assert "src=\"http" not in html and "href=\"http" not in html.split("<style>")[0]
+
+
+def test_template_override_takes_effect(base, vocab, tmp_path):
+    (tmp_path / "partials" / "html").mkdir(parents=True)
+    (tmp_path / "partials" / "html" / "heading.html.j2").write_text(
+        "<h1>SMITH &amp; JONES LLP</h1><p class=\"re\">{{ heading.re }}</p>")
+    html = memo.render(_assessment(base, vocab, "google-books"), "html", tmp_path).decode()
+    assert "SMITH &amp; JONES LLP" in html
+    assert "Question Presented" in html  # the rest still comes from the bundled templates
+
+
+def test_override_templates_are_sandboxed(base, vocab, tmp_path):
+    (tmp_path / "memo.md.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(FairuseError, match="template error"):
+        memo.render(_assessment(base, vocab, "google-books"), "md", tmp_path)
+
+
+def test_pdf_renderer_fetches_nothing_outside_the_package(base, vocab, tmp_path, monkeypatch):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not an image")
+    (tmp_path / "partials" / "html").mkdir(parents=True)
+    (tmp_path / "partials" / "html" / "heading.html.j2").write_text(
+        f'<h1>X</h1><img src="file://{secret}"><img src="http://127.0.0.1:9/x.png">'
+        '<link rel="stylesheet" href="https://example.invalid/x.css">')
+    seen, refused = [], []
+    real = memo.check_url
+
+    def spy(url):
+        seen.append(url)
+        try:
+            return real(url)
+        except FairuseError:
+            refused.append(url)
+            raise
+
+    monkeypatch.setattr(memo, "check_url", spy)
+    data = memo.render(_assessment(base, vocab, "google-books"), "pdf", tmp_path)
+    assert data.startswith(b"%PDF")
+    assert any("secret.png" in u for u in refused)
+    assert any(u.startswith("http") for u in refused)
+    assert refused == seen  # nothing outside the package was loaded
+    assert memo.check_url("data:text/plain,hi") == "data"
+    inside = next(memo.templates_dir().glob("*.j2"))
+    assert memo.check_url(inside.as_uri()) == inside.resolve()
+
+
+def test_cli_memo_atomic_and_force(cli, tmp_path):
+    out = tmp_path / "memo.html"
+    first = cli("memo", "--example", "google-books", "--out", out)
+    assert first.returncode == 0 and out.read_text().startswith("<!DOCTYPE html>")
+    again = cli("memo", "--example", "google-books", "--out", out)
+    assert again.returncode == 2 and "--force" in again.stderr
+    forced = cli("memo", "--example", "song-parody", "--out", out, "--force")
+    assert forced.returncode == 0 and "parody" in out.read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["memo.html"]  # no temporary files left
+
+
+def test_failed_render_leaves_no_file(cli, tmp_path):
+    templates = tmp_path / "t"
+    templates.mkdir()
+    (templates / "memo.html.j2").write_text("{% for x in %}")
+    out = tmp_path / "memo.html"
+    result = cli("memo", "--example", "google-books", "--out", out, "--template", templates)
+    assert result.returncode == 2 and "template" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == [templates]
+
+
+def test_cli_memo_markdown_to_stdout(cli):
+    result = cli("memo", "--example", "llm-web-crawl", "--format", "md")
+    assert result.returncode == 0 and "## Other Jurisdictions" in result.stdout
+
+
+def test_cli_pdf(cli, tmp_path):
+    out = tmp_path / "memo.pdf"
+    result = cli("memo", "--example", "google-books", "--out", out)
+    assert result.returncode == 0 and out.read_bytes().startswith(b"%PDF")
