@@ -70,8 +70,14 @@ def assess(
     rules: RulesOpt = None,
     casebook: CasebookOpt = None,
     trace: Annotated[bool, typer.Option("--trace", help="Also print every rule firing (text and md).")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the questionnaire where an interrupted run stopped.")] = False,
+    save_answers: Annotated[Optional[Path], typer.Option("--save-answers", help="After the questionnaire, write the answers to this file (YAML).")] = None,
+    ask_missing: Annotated[bool, typer.Option("--ask-missing", help="With --answers: ask the questions the file leaves unanswered.")] = False,
 ) -> None:
     """Assess a use: verdicts, factor leanings, reasons with authorities, missing facts.
+
+    Without --answers, on a terminal, a questionnaire asks only what matters and
+    saves every answer, so Ctrl-C and --resume lose nothing.
 
     Example: fairuse assess --answers my-use.yaml --format json
     """
@@ -89,12 +95,20 @@ def assess(
         from .examples import path as example_path
 
         answers = example_path(example)
-    if answers is None:
-        if not sys.stdin.isatty():
-            _fail("no --answers or --example given and standard input is not a terminal; "
-                  "give an answers file, e.g. fairuse assess --answers my-use.yaml")
-        _fail("no --answers or --example given; e.g. fairuse assess --example google-books")
-    facts = load_answers(base.vocabulary, answers)
+    interactive = answers is None or ask_missing
+    if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _fail("the questionnaire needs a terminal, and standard input or output is not one; "
+              "give an answers file, e.g. fairuse assess --answers my-use.yaml")
+    facts = load_answers(base.vocabulary, answers) if answers is not None else {}
+    if interactive:
+        facts = _questionnaire(base, facts, resume)
+        if save_answers:
+            from .questionnaire import save_answers as write_answers
+
+            write_answers(save_answers, facts)
+            typer.echo(f"Answers saved to {save_answers}; rerun with: fairuse assess --answers {save_answers}")
+    elif save_answers:
+        _fail("--save-answers goes with the questionnaire (no --answers, or --ask-missing)")
     result = run_assessment(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None)
     _add_precedents(result, casebook)
     _emit(result, fmt, trace)
@@ -340,6 +354,20 @@ def memo(
         return
     memo_module.write(data, out, force=force)
     typer.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+
+
+def _questionnaire(base, initial: dict, resume: bool) -> dict:
+    from .questionnaire import Session, run
+
+    session = Session()
+    try:
+        answers = run(base, session=session, resume=resume, initial=initial, echo=typer.echo)
+    except KeyboardInterrupt:
+        typer.echo(f"\nInterrupted. Your answers are saved in {session.path}; "
+                   "run 'fairuse assess --resume' to continue.", err=True)
+        raise typer.Exit(130)
+    session.finish()
+    return answers
 
 
 def _add_precedents(result, casebook_dir) -> None:

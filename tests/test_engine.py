@@ -115,3 +115,19 @@ def test_an_error_inside_a_rule_surfaces(base, monkeypatch):
     monkeypatch.setattr(engine_module, "Firing", real)
     # and the engine still works afterwards
     assert assess({"work_kind": "fiction"}, rulebase=base, sensitivity=False).us.factors["nature"].leaning == "owner"
+
+
+def test_facts_no_rule_observes_do_not_crash_the_engine():
+    # durable-rules refuses an unobserved fact, and deleting that session then
+    # crashes the C engine (double free): run in a subprocess so a crash shows
+    code = (
+        "import sys, datetime as dt; sys.path.insert(0, %r)\n"
+        "from fairuse.rules import load_rulebase; from fairuse.assess import assess\n"
+        "base = load_rulebase(%r)\n"
+        "assess({}, rulebase=base)\n"
+        "assess({'purpose': 'parody'}, rulebase=base)\n"
+        "assess({'jurisdictions': ['jp', 'eu']}, rulebase=base, as_of=dt.date(2010, 1, 1))\n"
+        "print('survived')\n"
+    ) % (str(ROOT), str(ROOT / "rules"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "survived" in done.stdout, done.stderr
