@@ -287,6 +287,8 @@ def closest_for_and_against(matches: list[Match], top: int) -> list[Match]:
 def attach_precedents(assessment, casebook_dir=None, top: int = 5, exclude: str | None = None) -> None:
     """Name the closest precedents in an assessment (they never change its verdict)."""
     cases = load_casebook(casebook_dir, assessment.rulebase)
+    wanted = set(assessment.jurisdictions)
+    cases = [c for c in cases if c.jurisdiction in wanted] or cases  # analogues from the law being applied
     facts = {k: v for k, v in assessment.answers.items() if k not in ("use_summary", "assessment_date", "jurisdictions")}
     matches = rank(facts, cases, assessment.rulebase, exclude=exclude)
     assessment.precedents = [m.to_dict() for m in closest_for_and_against(matches, top)]

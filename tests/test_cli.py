@@ -40,7 +40,7 @@ def test_trace_flag(cli):
 def test_no_answers_on_a_pipe_exits_2(cli):
     result = cli("assess", stdin="")
     assert result.returncode == 2
-    assert "not a terminal" in result.stderr and "Traceback" not in result.stderr
+    assert "needs a terminal" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_unknown_example_suggests(cli):
