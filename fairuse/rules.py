@@ -77,7 +77,8 @@ class RuleModel(_Strict):
     effective_from: dt.date
     effective_until: Optional[dt.date] = None
     unsettled: Optional[str] = Field(None, description="Why the point is not settled law; lowers confidence.")
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="Labels the weighing uses (e.g. commerciality).")
+    draft: Optional[bool] = Field(None, description="true: not loaded yet (a skeleton from 'fairuse rules new').")
 
     @field_validator("effective_from", "effective_until", mode="before")
     @classmethod
@@ -203,6 +204,7 @@ class RuleBase:
     findings: dict[str, tuple]
     rules: list[Rule]
     jurisdictions: dict[str, Jurisdiction]
+    drafts: list = field(default_factory=list)  # (file, line, id) of rules marked draft: true
 
     def active(self, jurisdiction: str, on: dt.date) -> list[Rule]:
         return [r for r in self.rules if r.jurisdiction == jurisdiction and r.in_force(on)]
@@ -354,7 +356,8 @@ def _cache_key(root: Path):
         return (str(root), None)
 
 
-def _load(root: Path) -> RuleBase:
+def _load(root: Path, problems: list | None = None) -> RuleBase:
+    """Load ``root``. With ``problems``, rule-level errors are collected there instead of raised."""
     if not root.is_dir():
         raise FairuseError(f"{root}: no such rules directory")
     meta_path = root / "ruleset.yaml"
@@ -401,11 +404,23 @@ def _load(root: Path) -> RuleBase:
     domains = cond.Domains(
         {f.id: f.domain for f in vocab}, {f.id: f.type for f in vocab}, findings)
     rules: list[Rule] = []
+    drafts: list[tuple[Path, int, str]] = []
     for path, data, model in rule_files:
         for index, raw in enumerate(model.rules):
-            rules.append(_build_rule(raw, data["rules"][index], path, model, domains, authorities, jurisdictions))
-    _check_versions(rules)
-    return RuleBase(root, str(meta["version"]), stated, vocab, authorities, findings, rules, jurisdictions)
+            node = data["rules"][index]
+            if isinstance(raw, dict) and raw.get("draft") is True:
+                drafts.append((path, getattr(node, "line", 0), str(raw.get("id", "?"))))
+                continue
+            try:
+                rules.append(_build_rule(raw, node, path, model, domains, authorities, jurisdictions))
+            except FairuseError as exc:
+                if problems is None:
+                    raise
+                problems.append(str(exc))
+    _check_versions(rules, problems)
+    base = RuleBase(root, str(meta["version"]), stated, vocab, authorities, findings, rules, jurisdictions)
+    base.drafts = drafts
+    return base
 
 
 def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions) -> Rule:
@@ -462,7 +477,7 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
                 model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line)
 
 
-def _check_versions(rules: list[Rule]) -> None:
+def _check_versions(rules: list[Rule], problems: list | None = None) -> None:
     """Same id twice is allowed only as successive dated versions."""
     seen: dict[str, list[Rule]] = {}
     for rule in rules:
@@ -470,9 +485,11 @@ def _check_versions(rules: list[Rule]) -> None:
             a_end = other.effective_until or FOREVER
             b_end = rule.effective_until or FOREVER
             if rule.effective_from <= a_end and other.effective_from <= b_end:
-                raise FairuseError(
-                    f"{rule.where}: {rule.id}: duplicate rule id (also at {other.where}); "
-                    f"a new version needs effective dates that do not overlap")
+                message = (f"{rule.where}: {rule.id}: duplicate rule id (also at {other.where}); "
+                           f"a new version needs effective dates that do not overlap")
+                if problems is None:
+                    raise FairuseError(message)
+                problems.append(message)
         seen.setdefault(rule.id, []).append(rule)
 
 

@@ -127,10 +127,10 @@ def test_broken_yaml_names_file_and_line(rules_copy):
 
 def test_finding_must_be_declared(rules_copy):
     path = rules_copy / "us" / "amount.yaml"
-    _edit(path, "then: {finding: {amount_justified: true}, leans: user, weight: 3}",
-          "then: {finding: {amount_ok: true}, leans: user, weight: 3}")
+    _edit(path, "then: {finding: {heart_of_work: true}, leans: owner, weight: 2}",
+          "then: {finding: {heart_ok: true}, leans: owner, weight: 2}")
     message = _error(rules_copy)
-    assert "us.107.3.necessary" in message and "unknown finding 'amount_ok'" in message
+    assert "us.107.3.heart" in message and "unknown finding 'heart_ok'" in message
 
 
 def test_cli_reports_rule_errors_in_one_line(cli, rules_copy):
