@@ -35,6 +35,19 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _source(answers: Optional[Path], example: Optional[str], required: bool = True) -> Optional[Path]:
+    """The answers file named by --answers or --example (not both)."""
+    if answers and example:
+        _fail("give --answers or --example, not both")
+    if example:
+        from .examples import path as example_path
+
+        return example_path(example)
+    if answers is None and required:
+        _fail("give --answers FILE or --example NAME")
+    return answers
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"fairuse {__version__}")
@@ -84,17 +97,12 @@ def assess(
     fmt = (fmt or "text").lower()
     if fmt not in ("text", "json", "md"):
         _fail(f"--format: expected text, json or md, got '{fmt}'")
-    if answers and example:
-        _fail("give --answers or --example, not both")
     from .answers import load_answers
     from .assess import assess as run_assessment
     from .rules import load_rulebase, parse_date
 
+    answers = _source(answers, example, required=False)
     base = load_rulebase(rules)
-    if example:
-        from .examples import path as example_path
-
-        answers = example_path(example)
     interactive = answers is None or ask_missing
     if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
         _fail("the questionnaire needs a terminal, and standard input or output is not one; "
@@ -219,13 +227,8 @@ def casebook_similar(
     from .answers import load_answers
     from .casebook import closest_for_and_against, rank
 
+    answers = _source(answers, example)
     base, cases = _casebook(rules, casebook)
-    if example:
-        from .examples import path as example_path
-
-        answers = example_path(example)
-    if answers is None:
-        _fail("give --answers FILE or --example NAME")
     facts = load_answers(base.vocabulary, answers)
     facts = {k: v for k, v in facts.items() if k not in ("use_summary", "assessment_date", "jurisdictions")}
     chosen = closest_for_and_against(rank(facts, cases, base), top)
@@ -336,15 +339,8 @@ def memo(
         _fail("PDF output needs --out FILE")
     if out is not None and out.exists() and not force:
         _fail(f"{out}: already exists; use --force to overwrite it")
-    if answers and example:
-        _fail("give --answers or --example, not both")
+    answers = _source(answers, example)
     base = load_rulebase(rules)
-    if example:
-        from .examples import path as example_path
-
-        answers = example_path(example)
-    if answers is None:
-        _fail("give --answers FILE or --example NAME")
     facts = load_answers(base.vocabulary, answers)
     result = run_assessment(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None)
     _add_precedents(result, casebook)

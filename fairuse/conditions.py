@@ -153,16 +153,14 @@ def negate(cond: Condition, domains: Domains) -> Condition:
     if cond.kind == "fact" and domains.fact_types.get(cond.name) == "multi":
         raise FairuseError(f"line {cond.line}: fact '{cond.name}' is a list; 'not' cannot test it")
     domain = domains.facts[cond.name] if cond.kind == "fact" else domains.findings[cond.name]
-    rest = frozenset(domain) - cond.values
-    if not rest:
-        raise FairuseError(f"line {cond.line}: 'not' over every value of '{cond.name}' can never be true")
-    return Leaf(cond.kind, cond.name, rest, None, cond.line)
+    # 'not' over every value leaves nothing: a leaf that is never true (lint reports the rule)
+    return Leaf(cond.kind, cond.name, frozenset(domain) - cond.values, None, cond.line)
 
 
 def to_dnf(cond: Condition, domains: Domains) -> list[tuple[Leaf, ...]]:
     """A list of conjunctions of leaves whose disjunction equals ``cond``."""
     if isinstance(cond, Leaf):
-        return [(cond,)]
+        return [(cond,)] if cond.values is None or cond.values else []
     if isinstance(cond, Not):
         return to_dnf(negate(cond.item, domains), domains)
     if isinstance(cond, Any):
@@ -180,6 +178,8 @@ def _simplify(conj: tuple[Leaf, ...]) -> tuple[Leaf, ...] | None:
     """Merge leaves on the same name; ``None`` when they contradict."""
     merged: dict[tuple[str, str], Leaf] = {}
     for leaf in conj:
+        if leaf.values is not None and not leaf.values:
+            return None  # a test no value can pass
         key = (leaf.kind, leaf.name)
         if key not in merged:
             merged[key] = leaf
@@ -200,6 +200,25 @@ def _simplify(conj: tuple[Leaf, ...]) -> tuple[Leaf, ...] | None:
             return None
         merged[key] = Leaf(leaf.kind, leaf.name, both, None, old.line)
     return tuple(merged.values())
+
+
+def evaluate(cond: Condition, known: dict, domains: Domains) -> bool:
+    """Evaluate ``cond`` in Python over ``known``: name -> set of values (absent = unknown).
+
+    Used outside the engine (weighing modifiers over findings, questionnaire
+    conditions over answers) with the engine's meaning: unknown is never "no",
+    and ``not`` is the complement over the declared values.
+    """
+    if isinstance(cond, All):
+        return all(evaluate(c, known, domains) for c in cond.items)
+    if isinstance(cond, Any):
+        return any(evaluate(c, known, domains) for c in cond.items)
+    if isinstance(cond, Not):
+        return evaluate(negate(cond.item, domains), known, domains)
+    present = known.get(cond.name) or set()
+    if cond.known is not None:
+        return bool(present) == cond.known
+    return bool(present & cond.values)
 
 
 def names(cond: Condition, kind: str) -> set[str]:

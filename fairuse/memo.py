@@ -11,8 +11,6 @@ answers file can never inject markup.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from .assess import NOT_LEGAL_ADVICE, Assessment, flip_known
@@ -411,22 +409,12 @@ def _locked_fetcher():
 
 
 def write(data: bytes, out: Path, force: bool = False) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
+    """Write the memo atomically; never overwrite without ``force``."""
+    from .atomic import write_atomic
+
     out = Path(out)
     if out.exists() and not force:
         raise FairuseError(f"{out}: already exists; use --force to overwrite it")
     if not out.parent.is_dir():
         raise FairuseError(f"{out.parent}: no such directory")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomic(out, data)

@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import conditions as cond
 from .answers import check_value
+from .atomic import write_atomic
 from .errors import FairuseError
 from .rules import RuleBase
 from .yamlfile import Node, load_file
@@ -104,24 +104,12 @@ def lint_questions(base: RuleBase, questions: list[Question]) -> list[str]:
     return problems
 
 
-def holds(c, answers: dict) -> bool:
+def holds(c, answers: dict, domains: cond.Domains) -> bool:
     """Evaluate an ask_if / skip_if condition; an unanswered fact makes a test false."""
     if c is None:
         return False
-    if isinstance(c, cond.All):
-        return all(holds(i, answers) for i in c.items)
-    if isinstance(c, cond.Any):
-        return any(holds(i, answers) for i in c.items)
-    if isinstance(c, cond.Not):
-        return not holds(c.item, answers)
-    value = answers.get(c.name)
-    if c.known is not None:
-        return (value is not None) == c.known
-    if value is None:
-        return False
-    if isinstance(value, list):
-        return bool(set(value) & c.values)
-    return value in c.values
+    known = {k: set(v) if isinstance(v, list) else {v} for k, v in answers.items() if v is not None}
+    return cond.evaluate(c, known, domains)
 
 
 # ------------------------------------------------------------------ what to ask
@@ -133,14 +121,16 @@ class Interview:
     def __init__(self, base: RuleBase, questions: list[Question]):
         self.base = base
         self.questions = questions
+        voc = base.vocabulary
+        self.domains = cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, {})
 
     def wanted(self, answers: dict) -> list[str]:
         return list(answers.get("jurisdictions") or ["us"])
 
     def applicable(self, q: Question, answers: dict) -> bool:
-        if q.ask_if is not None and not holds(q.ask_if, answers):
+        if q.ask_if is not None and not holds(q.ask_if, answers, self.domains):
             return False
-        return not holds(q.skip_if, answers)
+        return not holds(q.skip_if, answers, self.domains)
 
     def decisive(self, fact_id: str, answers: dict) -> bool:
         """Could any answer to ``fact_id`` change a verdict, a provision's status or the fair-use score?"""
@@ -212,23 +202,6 @@ def data_dir() -> Path:
     return Path(user_data_dir("fairuse", appauthor=False))
 
 
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 class Session:
     """The answers so far, saved after every answer (temporary file, then rename)."""
 
@@ -244,7 +217,7 @@ class Session:
 
         state = {"version": 1, "saved": dt.datetime.now().isoformat(timespec="seconds"),
                  "answers": to_plain(answers), "unknown": sorted(settled), "history": list(history)}
-        atomic_write(self.path, json.dumps(state, indent=2, ensure_ascii=False))
+        write_atomic(self.path, json.dumps(state, indent=2, ensure_ascii=False))
 
     def load(self, base: RuleBase) -> tuple[dict, set, list, str | None]:
         """(answers, facts left unknown, history, warning). A corrupt file is kept aside, never fatal."""
@@ -284,7 +257,7 @@ def save_answers(path: Path, answers: dict) -> None:
 
     text = "# fairuse answers file (fact id: value); absent facts are unknown\n"
     text += yaml.safe_dump(to_plain(answers), sort_keys=False, allow_unicode=True, width=100)
-    atomic_write(Path(path), text)
+    write_atomic(Path(path), text)
 
 
 # ------------------------------------------------------------------ the terminal UI

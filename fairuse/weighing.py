@@ -83,17 +83,8 @@ class FairUseResult:
 def _holds(spec, findings: dict, domains: cond.Domains) -> bool:
     if spec is None:
         return False
-    return _eval(cond.parse(spec, domains, lambda ln=None: "weighing.yaml"), findings)
-
-
-def _eval(c, findings: dict) -> bool:
-    if isinstance(c, cond.All):
-        return all(_eval(i, findings) for i in c.items)
-    if isinstance(c, cond.Any):
-        return any(_eval(i, findings) for i in c.items)
-    if isinstance(c, cond.Not):
-        return not _eval(c.item, findings)
-    return bool(set(findings.get(c.name, {})) & c.values)
+    parsed = cond.parse(spec, domains, lambda ln=None: "weighing.yaml")
+    return cond.evaluate(parsed, {name: set(values) for name, values in findings.items()}, domains)
 
 
 def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
