@@ -98,11 +98,14 @@ def to_text(a: Assessment) -> str:
         for n in notes:
             add(f"  - {n['note']} [{n['rule']}]")
         add("")
-    mitigations = [m for res in a.results.values() for m in res.mitigations]
+    mitigations: dict[str, list] = {}
+    for res in a.results.values():
+        for m in res.mitigations:
+            mitigations.setdefault(m["mitigation"], []).append(m["rule"])
     if mitigations:
         add("Risk mitigations:")
-        for m in mitigations:
-            add(f"  - {m['mitigation']} [{m['rule']}]")
+        for text, rules in mitigations.items():
+            add(f"  - {text} [{', '.join(rules)}]")
         add("")
     if a.missing:
         add("Unknown facts that could change a verdict: " + ", ".join(a.missing))
