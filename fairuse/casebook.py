@@ -381,6 +381,10 @@ def stats(cases: list[Case], base: RuleBase) -> dict:
     if rows:
         frame = pd.DataFrame(rows)
         out["factor_findings"] = pd.crosstab([frame["factor"], frame["finding"]], frame["outcome"])
+        decided = frame[frame["outcome"].isin(["fair", "unfair"]) & frame["finding"].isin(["user", "owner"])].copy()
+        decided["agrees"] = (decided["finding"] == "user") == (decided["outcome"] == "fair")
+        out["factor_agreement_with_outcome"] = decided.groupby("factor")["agrees"].agg(
+            findings="count", agree_with_outcome="mean").round(3)
     return out
 
 

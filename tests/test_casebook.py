@@ -157,6 +157,7 @@ def test_cli_commands(cli):
     assert rows[0]["id"] == "authors-guild-v-google"
     stats = cli("casebook", "stats")
     assert "by court" in stats.stdout and "by decade" in stats.stdout and "factor findings" in stats.stdout
+    assert "factor agreement with outcome" in stats.stdout
 
 
 def test_cli_evaluate_min_gate(cli):
