@@ -151,12 +151,20 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     return Assessment(answers, on, wanted, results, trace, missing, changes, base)
 
 
+_USED: dict = {}
+
+
+def facts_used(base: RuleBase, code: str, on: dt.date) -> frozenset:
+    """The facts some rule of ``code`` in force on ``on`` tests (cached like the engines)."""
+    key = (id(base), code, on)
+    if key not in _USED:
+        _USED[key] = (frozenset().union(*(r.facts_used for r in base.active(code, on))), base)
+    return _USED[key][0]
+
+
 def candidate_facts(base: RuleBase, jurisdictions: list, facts: dict, on: dt.date) -> list[str]:
     """Unknown facts some rule in force tests: the ones worth asking about."""
-    used: set[str] = set()
-    for code in jurisdictions:
-        for rule in base.active(code, on):
-            used |= rule.facts_used
+    used = frozenset().union(*(facts_used(base, code, on) for code in jurisdictions))
     voc = base.vocabulary
     return [f.id for f in voc if f.id in used and f.id not in facts and f.type in ("bool", "choice")]
 
@@ -165,7 +173,7 @@ def _sensitivity(base, wanted, facts, on, results):
     """Re-run the engine with each unknown fact set to each of its values."""
     missing: list[str] = []
     changes: list[Change] = []
-    used = {code: set().union(*(r.facts_used for r in base.active(code, on))) for code in wanted}
+    used = {code: facts_used(base, code, on) for code in wanted}
     for fact_id in candidate_facts(base, wanted, facts, on):
         moved = False
         for value in base.vocabulary[fact_id].domain:
@@ -192,8 +200,7 @@ def flip_known(assessment: "Assessment") -> list[Change]:
     base = assessment.rulebase
     facts = {k: v for k, v in assessment.answers.items() if k not in ("use_summary", "assessment_date")}
     out: list[Change] = []
-    used = {code: set().union(*(r.facts_used for r in base.active(code, assessment.as_of)))
-            for code in assessment.jurisdictions}
+    used = {code: facts_used(base, code, assessment.as_of) for code in assessment.jurisdictions}
     for fact_id, current in facts.items():
         fact = base.vocabulary.facts.get(fact_id)
         if fact is None or fact.type not in ("bool", "choice"):

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .answers import validate
 from .errors import FairuseError, closest
 from .paths import data_dir
-from .rules import FACTORS, JURISDICTIONS, RuleBase
+from .rules import FACTORS, JURISDICTIONS, RuleBase, validation_error
 from .yamlfile import Node, load_file
 
 OUTCOMES = ("fair", "unfair", "mixed", "remanded")
@@ -113,20 +113,6 @@ def default_casebook_dir() -> Path:
     return Path(env) if env else data_dir("casebook")
 
 
-def _error(exc: ValidationError, node: Node, path: Path) -> FairuseError:
-    errors = exc.errors()
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = [str(p) for p in err["loc"]]
-    key = loc[0] if loc else "?"
-    line = node.line_of(key) if isinstance(node, Node) else None
-    where = f"{path}:{line}" if line else str(path)
-    if err["type"] == "extra_forbidden":
-        return FairuseError(f"{where}: '{key}': unknown key{closest(key, CaseModel.model_fields)}")
-    if err["type"] == "missing":
-        return FairuseError(f"{where}: '{'.'.join(loc)}': required key is missing")
-    return FairuseError(f"{where}: '{'.'.join(loc)}': {err['msg']}")
-
-
 def load_case(path: Path, base: RuleBase) -> Case:
     data = load_file(path)
     if not isinstance(data, Node):
@@ -134,7 +120,7 @@ def load_case(path: Path, base: RuleBase) -> Case:
     try:
         model = CaseModel.model_validate(dict(data))
     except ValidationError as exc:
-        raise _error(exc, data, path) from None
+        raise validation_error(exc, data, path, known_keys=lambda loc: list(CaseModel.model_fields)) from None
     if model.id != path.stem:
         raise FairuseError(f"{path}:{data.line_of('id')}: 'id': '{model.id}' must match the file name '{path.stem}'")
     if not model.source and not model.source_note:

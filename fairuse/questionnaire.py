@@ -136,7 +136,7 @@ class Interview:
         """Could any answer to ``fact_id`` change a verdict, a provision's status or the fair-use score?"""
         if fact_id in ALWAYS_ASK:
             return True
-        from .assess import _evaluate, assessment_date
+        from .assess import _evaluate, assessment_date, facts_used
 
         on = assessment_date(answers, None)
         facts = {k: v for k, v in answers.items() if k not in ("use_summary", "assessment_date") and k != fact_id}
@@ -144,8 +144,7 @@ class Interview:
         for code in self.wanted(answers):
             if code not in self.base.jurisdictions:
                 continue
-            rules = self.base.active(code, on)
-            if not any(fact_id in r.facts_used for r in rules):
+            if fact_id not in facts_used(self.base, code, on):
                 continue
             before = _evaluate(self.base, code, facts, on)[0]
             for value in fact.domain:

@@ -221,7 +221,14 @@ def default_rules_dir() -> Path:
     return Path(env) if env else data_dir("rules")
 
 
-def _one_line(exc: ValidationError, node, path: Path, rule_id: str | None = None) -> FairuseError:
+def validation_error(exc: ValidationError, node, path: Path, rule_id: str | None = None,
+                     known_keys=None) -> FairuseError:
+    """A pydantic error as one line: file:line: [rule-id:] 'key': what was expected.
+
+    ``known_keys(loc)`` lists the keys allowed where an unknown key was found
+    (for the "did you mean" hint); by default, those of rule files.
+    """
+    known_keys = known_keys or _known_keys
     errors = exc.errors()
     err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = list(err["loc"])
@@ -241,7 +248,7 @@ def _one_line(exc: ValidationError, node, path: Path, rule_id: str | None = None
     key = ".".join(str(p) for p in loc)
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
-        msg = "unknown key" + closest(str(loc[-1]), _known_keys(loc))
+        msg = "unknown key" + closest(str(loc[-1]), known_keys(loc))
     elif err["type"] == "missing":
         msg = "required key is missing"
     prefix = f"{path}:{line}" if line else f"{path}"
@@ -389,7 +396,7 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
             try:
                 model = RuleFileModel.model_validate(dict(data))
             except ValidationError as exc:
-                raise _one_line(exc, data, path) from None
+                raise validation_error(exc, data, path) from None
             if model.jurisdiction != sub.name:
                 raise FairuseError(f"{path}:{data.line_of('jurisdiction')}: jurisdiction '{model.jurisdiction}' in the folder '{sub.name}'")
             for fid, spec in model.findings.items():
@@ -433,7 +440,7 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
     try:
         model = RuleModel.model_validate(dict(raw))
     except ValidationError as exc:
-        raise _one_line(exc, node, path, rid) from None
+        raise validation_error(exc, node, path, rid) from None
     where = lambda ln=None: f"{path}:{ln or line}: {model.id}"  # noqa: E731
     if not model.id.startswith(filemodel.jurisdiction + "."):
         raise FairuseError(f"{where()}: a rule id starts with its jurisdiction '{filemodel.jurisdiction}.'")

@@ -80,10 +80,16 @@ class FairUseResult:
     mitigations: list = field(default_factory=list)
 
 
+_PARSED: dict = {}  # id(condition mapping) -> (mapping, parsed): each weighing condition is parsed once
+
+
 def _holds(spec, findings: dict, domains: cond.Domains) -> bool:
     if spec is None:
         return False
-    parsed = cond.parse(spec, domains, lambda ln=None: "weighing.yaml")
+    cached = _PARSED.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = _PARSED[id(spec)] = (spec, cond.parse(spec, domains, lambda ln=None: "weighing.yaml"))
+    parsed = cached[1]
     return cond.evaluate(parsed, {name: set(values) for name, values in findings.items()}, domains)
 
 
