@@ -83,7 +83,8 @@ def assess(
     rules: RulesOpt = None,
     casebook: CasebookOpt = None,
     trace: Annotated[bool, typer.Option("--trace", help="Also print every rule firing (text and md).")] = False,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue the questionnaire where an interrupted run stopped.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted questionnaire (the most recent, or --session ID) with the options it was started with.")] = False,
+    session_id: Annotated[Optional[str], typer.Option("--session", help="With --resume: which interrupted questionnaire to continue (the id the interruption printed).")] = None,
     save_answers: Annotated[Optional[Path], typer.Option("--save-answers", help="After the questionnaire, write the answers to this file (YAML).")] = None,
     ask_missing: Annotated[bool, typer.Option("--ask-missing", help="With --answers: ask the questions the file leaves unanswered.")] = False,
 ) -> None:
@@ -94,32 +95,43 @@ def assess(
 
     Example: fairuse assess --answers my-use.yaml --format json
     """
-    fmt = (fmt or "text").lower()
-    if fmt not in ("text", "json", "md"):
-        _fail(f"--format: expected text, json or md, got '{fmt}'")
     from .answers import load_answers
     from .assess import assess as run_assessment
     from .rules import load_rulebase, parse_date
 
     answers = _source(answers, example, required=False)
-    base = load_rulebase(rules)
-    interactive = answers is None or ask_missing
+    interactive = answers is None or ask_missing or resume or session_id is not None
+    if not interactive and save_answers:
+        _fail("--save-answers goes with the questionnaire (no --answers, or --ask-missing)")
     if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
         _fail("the questionnaire needs a terminal, and standard input or output is not one; "
               "give an answers file, e.g. fairuse assess --answers my-use.yaml")
-    facts = load_answers(base.vocabulary, answers) if answers is not None else {}
-    if interactive:
-        facts = _questionnaire(base, facts, resume)
-        if save_answers:
-            from .questionnaire import save_answers as write_answers
+    if not interactive:
+        fmt = _check_assess_fmt(fmt)
+        base = load_rulebase(rules)
+        facts = load_answers(base.vocabulary, answers)
+        result = run_assessment(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None)
+        _add_precedents(result, casebook)
+        _emit(result, fmt, trace)
+        return
+    if fmt is not None:
+        _check_assess_fmt(fmt)
+    if as_of:
+        parse_date(as_of)
+    options = {"save_answers": save_answers, "rules": rules, "casebook": casebook, "as_of": as_of, "format": fmt,
+               "trace": trace, "answers": answers, "ask_missing": ask_missing}
+    facts, options, base = _questionnaire(options, resume, session_id)
+    result = run_assessment(facts, rulebase=base)
+    casebook_dir = options.get("casebook")
+    _add_precedents(result, Path(casebook_dir) if casebook_dir else None)
+    _emit(result, _check_assess_fmt(options.get("format")), bool(options.get("trace")))
 
-            write_answers(save_answers, facts)
-            typer.echo(f"Answers saved to {save_answers}; rerun with: fairuse assess --answers {save_answers}")
-    elif save_answers:
-        _fail("--save-answers goes with the questionnaire (no --answers, or --ask-missing)")
-    result = run_assessment(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None)
-    _add_precedents(result, casebook)
-    _emit(result, fmt, trace)
+
+def _check_assess_fmt(fmt: Optional[str]) -> str:
+    fmt = (fmt or "text").lower()
+    if fmt not in ("text", "json", "md"):
+        _fail(f"--format: expected text, json or md, got '{fmt}'")
+    return fmt
 
 
 casebook_app = typer.Typer(help="The casebook: precedents, analogues, and the rules measured against the courts. "
@@ -544,18 +556,30 @@ def rules_new(
                f"then run: fairuse rules test {root} && fairuse rules lint {root}")
 
 
-def _questionnaire(base, initial: dict, resume: bool) -> dict:
-    from .questionnaire import Session, run
+def _questionnaire(options: dict, resume: bool, session_id: Optional[str]):
+    """Run the questionnaire (new or resumed); return (answers, the run's options, the ruleset)."""
+    from .answers import load_answers
+    from .questionnaire import run
+    from .questionnaire.start import begin, complete, interrupted_message
+    from .rules import load_rulebase, parse_date
 
-    session = Session()
+    session, options, base, notes = begin(options, resume, session_id, load_rulebase)
+    for note in notes:
+        typer.echo(note, err=note.startswith("fairuse:"))
+    initial = {}
+    if options.get("answers") and (not session.answers or not resume):
+        initial = load_answers(base.vocabulary, options["answers"])
+    if options.get("as_of"):
+        initial.setdefault("assessment_date", parse_date(options["as_of"]))
     try:
-        answers = run(base, session=session, resume=resume, initial=initial, echo=typer.echo)
+        facts = run(base, session=session, initial=initial, echo=typer.echo)
     except KeyboardInterrupt:
-        typer.echo(f"\nInterrupted. Your answers are saved in {session.path}; "
-                   "run 'fairuse assess --resume' to continue.", err=True)
+        typer.echo("\n" + interrupted_message(session, options, session.answers), err=True)
         raise typer.Exit(130)
-    session.finish()
-    return answers
+    line = complete(session, options, facts)
+    if line:
+        typer.echo(line)
+    return facts, options, base
 
 
 def _add_precedents(result, casebook_dir) -> None:

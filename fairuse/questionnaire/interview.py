@@ -1,0 +1,196 @@
+"""What to ask next, in a stable order, and a true bound on how many questions are left.
+
+The questions are asked section by section in the order of ``questions.yaml``.
+A question is asked when its conditions hold and its answer could still change
+a verdict or one of its parts (a factor's leaning, a provision's status, a real
+move of the fair-use score). A question passed over because it could not yet
+matter is asked after the last section, in a follow-up pass in the same order,
+if later answers made it matter: a pass never jumps back into an earlier section.
+
+"At most N left" counts every open question that some later answer could still
+bring up, so it is a true upper bound and falls with every answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import conditions as cond
+from ..rules import RuleBase
+from .questions import Question, holds
+
+SCORE_STEP = 0.2  # the fair-use score runs from -1 to +1
+
+
+class Interview:
+    """Decides which question comes next, and at most how many could still follow."""
+
+    def __init__(self, base: RuleBase, questions: list[Question], as_of: dt.date | None = None):
+        self.base = base
+        self.questions = questions
+        self.as_of = as_of
+        self.position = {q.fact: i for i, q in enumerate(questions)}
+        voc = base.vocabulary
+        self.domains = cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, {})
+        self._refs = {q.fact: (cond.names(q.ask_if, "fact") if q.ask_if is not None else set())
+                      | (cond.names(q.skip_if, "fact") if q.skip_if is not None else set()) for q in questions}
+
+    # -- the date and the places
+
+    def on(self, answers: dict) -> dt.date:
+        from ..assess import assessment_date
+
+        return assessment_date(answers, self.as_of)
+
+    def wanted(self, answers: dict) -> list[str]:
+        return list(answers.get("jurisdictions") or ["us"])
+
+    def chosen(self, answers: dict, settled: set) -> list[str] | None:
+        """The places chosen so far; None while the place question is still open."""
+        if "jurisdictions" in answers or "jurisdictions" in settled:
+            return self.wanted(answers)
+        return None
+
+    # -- one question
+
+    def applicable(self, q: Question, answers: dict) -> bool:
+        if q.ask_if is not None and not holds(q.ask_if, answers, self.domains):
+            return False
+        return not holds(q.skip_if, answers, self.domains)
+
+    def decisive(self, fact_id: str, answers: dict) -> bool:
+        """Could any answer to ``fact_id`` change a verdict, a provision's status or the fair-use score?"""
+        q = self.questions[self.position[fact_id]] if fact_id in self.position else None
+        if q is not None and q.always_ask:
+            return True
+        from ..assess import _evaluate, facts_used
+
+        on = self.on(answers)
+        facts = {k: v for k, v in answers.items() if k not in ("use_summary", "assessment_date") and k != fact_id}
+        fact = self.base.vocabulary[fact_id]
+        for code in self.wanted(answers):
+            if code not in self.base.jurisdictions:
+                continue
+            if fact_id not in facts_used(self.base, code, on):
+                continue
+            before = _evaluate(self.base, code, facts, on)[0]
+            for value in fact.domain:
+                if value == "unknown":
+                    continue
+                if _matters(before, _evaluate(self.base, code, {**facts, fact_id: value}, on)[0]):
+                    return True
+        return False
+
+    def should_ask(self, q: Question, answers: dict) -> bool:
+        return not q.review_only and self.applicable(q, answers) and self.decisive(q.fact, answers)
+
+    def is_open(self, q: Question, answers: dict, settled: set) -> bool:
+        return not q.review_only and q.fact not in answers and q.fact not in settled
+
+    # -- the order
+
+    def cursor(self, history: list) -> tuple[int, bool]:
+        """(where the current pass stands, whether it is a follow-up pass), from the order asked.
+
+        A pass goes forward through the questions; it stands just after the last
+        question asked. A pass that started again from the top is a follow-up.
+        """
+        places = [self.position[f] for f in history if f in self.position]
+        follow_up = any(b < a for a, b in zip(places, places[1:]))
+        return (places[-1] + 1 if places else 0), follow_up
+
+    def next_index(self, answers: dict, settled: set, start: int = 0) -> tuple[int, bool] | None:
+        """(index, wrapped) of the next question, or None when nothing left could matter.
+
+        The pass goes forward from ``start``; at the end it starts again from
+        the top (``wrapped``) for questions passed over earlier that now matter.
+        Questions are never asked out of order within a pass.
+        """
+        n = len(self.questions)
+        for i in list(range(start, n)) + list(range(0, min(start, n))):
+            q = self.questions[i]
+            if self.is_open(q, answers, settled) and self.should_ask(q, answers):
+                return i, i < start
+        return None
+
+    # -- the bound
+
+    def bound(self, answers: dict, settled: set) -> int:
+        """At most how many questions are left, counting the one about to be asked.
+
+        An open question counts unless it can never come up: its conditions
+        already decided against it (every fact they name is answered or left
+        unknown), or no rule that could still fire, in a place still possible,
+        tests its fact. Answers only close questions, narrow the places and
+        rule out rules, so the bound never rises.
+        """
+        chosen = self.chosen(answers, settled)
+        places = [c for c in (chosen if chosen is not None else self.base.jurisdictions) if c in self.base.jurisdictions]
+        on = self.on(answers)
+        open_facts = {q.fact for q in self.questions if self.is_open(q, answers, settled)}
+        used: set = set()
+        for code in places:
+            for rule in self.base.active(code, on):
+                if not rule.facts_used <= used and could_hold(rule.when, answers, open_facts, self.domains):
+                    used |= rule.facts_used
+        count = 0
+        for q in self.questions:
+            if not self.is_open(q, answers, settled):
+                continue
+            if not q.always_ask and q.fact not in used:
+                continue
+            undecided = any(f not in answers and f not in settled for f in self._refs[q.fact])
+            if undecided or self.applicable(q, answers):
+                count += 1
+        return count
+
+
+def could_hold(c, answers: dict, open_facts: set, domains: cond.Domains) -> bool:
+    """Could condition ``c`` still hold, whatever the open facts turn out to be? (Never a false no.)"""
+    if isinstance(c, cond.All):
+        return all(could_hold(x, answers, open_facts, domains) for x in c.items)
+    if isinstance(c, cond.Any):
+        return any(could_hold(x, answers, open_facts, domains) for x in c.items)
+    if isinstance(c, cond.Not):
+        try:
+            return could_hold(cond.negate(c.item, domains), answers, open_facts, domains)
+        except Exception:  # a form negate cannot push down: assume it could hold
+            return True
+    if c.kind != "fact" or c.name in open_facts:
+        return True  # findings follow from facts; an open fact can still take any value
+    value = answers.get(c.name)
+    if c.known is not None:
+        return (value is not None) == c.known
+    if value is None:
+        return False
+    values = set(value) if isinstance(value, list) else {value}
+    return bool(values & c.values)
+
+
+def factor_facts(base: RuleBase, factor: str, on: dt.date) -> frozenset:
+    """The facts that feed a US fair-use factor: tested by its rules, or by rules behind the findings they test."""
+    rules = list(base.active("us", on)) if "us" in base.jurisdictions else []
+    facts: set = set()
+    wanted = set()
+    for r in rules:
+        if r.factor == factor and r.then.leans:
+            facts |= r.facts_used
+            wanted |= cond.names(r.when, "finding")
+    seen: set = set()
+    while wanted - seen:
+        name = (wanted - seen).pop()
+        seen.add(name)
+        for r in rules:
+            if name in r.then.finding:
+                facts |= r.facts_used
+                wanted |= cond.names(r.when, "finding")
+    return frozenset(facts)
+
+
+def _matters(before, after) -> bool:
+    """A different verdict, a provision whose status changes, or a real move of the fair-use score."""
+    if before.raw_verdict != after.raw_verdict:
+        return True
+    if hasattr(before, "score"):
+        return abs(before.score - after.score) >= SCORE_STEP
+    return [(p.id, p.status) for p in before.provisions] != [(p.id, p.status) for p in after.provisions]

@@ -1,0 +1,150 @@
+"""The questions as data: ``rules/questions.yaml`` read, checked and linted.
+
+One block per fact: the question, help citing the authority (a general part and
+parts per jurisdiction, so a user sees only what concerns the places they
+chose), plain labels, ``ask_if`` / ``skip_if`` conditions over earlier answers,
+and the flags ``always_ask`` and ``review_only``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import conditions as cond
+from ..errors import FairuseError
+from ..rules import RuleBase
+from ..yamlfile import Node, load_file
+
+GENERAL = "general"
+KEYS = {"fact", "question", "help", "choices", "ask_if", "skip_if", "always_ask", "review_only"}
+BOOL_LABELS = {True: "Yes", False: "No"}
+
+
+@dataclass
+class Question:
+    fact: str
+    question: str
+    help: list  # [(frozenset of jurisdiction codes, or None for the general part), text]
+    section: str
+    section_title: str
+    factor: str | None
+    choices: dict = field(default_factory=dict)
+    ask_if: object = None
+    skip_if: object = None
+    line: int = 0
+    always_ask: bool = False
+    review_only: bool = False
+
+    def help_for(self, jurisdictions: list | None) -> str:
+        """The general help and the parts for ``jurisdictions`` (all parts when None: not chosen yet)."""
+        chosen = None if jurisdictions is None else set(jurisdictions)
+        parts = [text for codes, text in self.help if codes is None or chosen is None or codes & chosen]
+        if not parts:
+            return "None of the places you chose turns on this question directly."
+        return " ".join(parts)
+
+    def label(self, value) -> str:
+        """The words the user picked for ``value`` (the same labels the prompt shows)."""
+        if isinstance(value, bool):
+            return BOOL_LABELS[value]
+        if isinstance(value, list):
+            return ", ".join(str(self.choices.get(v, v)) for v in value)
+        return str(self.choices.get(value, value))
+
+
+def _help(raw, where, codes: set) -> list:
+    if isinstance(raw, str) and raw.strip():
+        return [(None, " ".join(raw.split()))]
+    if not isinstance(raw, dict) or not raw:
+        raise FairuseError(f"{where()}: 'help' must be a text or a mapping of 'general' and jurisdiction codes to text")
+    parts = []
+    for key, text in raw.items():
+        line = raw.line_of(key) if hasattr(raw, "line_of") else None
+        if not isinstance(text, str) or not text.strip():
+            raise FairuseError(f"{where(line)}: help '{key}': expected a text")
+        if key == GENERAL:
+            parts.append((None, " ".join(text.split())))
+            continue
+        names = [c.strip() for c in str(key).split(",")]
+        bad = [c for c in names if c not in codes]
+        if bad:
+            raise FairuseError(f"{where(line)}: help key '{key}': '{bad[0]}' is not a jurisdiction "
+                               f"(expected 'general' or codes from {', '.join(sorted(codes))})")
+        parts.append((frozenset(names), " ".join(text.split())))
+    return parts
+
+
+def load_questions(base: RuleBase, path: Path | None = None) -> list[Question]:
+    path = Path(path) if path else base.root / "questions.yaml"
+    data = load_file(path)
+    if not isinstance(data, Node) or not isinstance(data.get("sections"), list):
+        raise FairuseError(f"{path}: expected a mapping with a 'sections' list")
+    domains = cond.Domains({f.id: f.domain for f in base.vocabulary}, {f.id: f.type for f in base.vocabulary}, {})
+    codes = set(base.jurisdictions)
+    out: list[Question] = []
+    for section in data["sections"]:
+        if not isinstance(section, dict) or "id" not in section or not isinstance(section.get("questions"), list):
+            raise FairuseError(f"{path}:{getattr(section, 'line', '?')}: a section needs 'id' and a 'questions' list")
+        for raw in section["questions"]:
+            line = getattr(raw, "line", 0)
+            if not isinstance(raw, dict):
+                raise FairuseError(f"{path}:{line or getattr(section, 'line', '?')}: a question must be a mapping")
+            where = lambda ln=None, fact=raw.get("fact"): f"{path}:{ln or line}: question '{fact}'"  # noqa: E731
+            unknown = set(raw) - KEYS
+            if unknown:
+                raise FairuseError(f"{where()}: unknown key '{sorted(map(str, unknown))[0]}' (expected {', '.join(sorted(KEYS))})")
+            for key in ("fact", "question", "help"):
+                if not raw.get(key):
+                    raise FairuseError(f"{where()}: '{key}' is required")
+            for key in ("always_ask", "review_only"):
+                if key in raw and not isinstance(raw[key], bool):
+                    raise FairuseError(f"{where()}: '{key}' takes true or false")
+            base.vocabulary.require(raw["fact"], where())
+            choices = dict(raw.get("choices") or {})
+            fact = base.vocabulary[raw["fact"]]
+            for value, text in choices.items():
+                if value not in fact.values or not isinstance(text, str):
+                    raise FairuseError(f"{where()}: choice {value!r} is not a value of '{fact.id}' with a text label")
+            if fact.type in ("choice", "multi"):
+                missing = [v for v in fact.values if v not in choices and v != "unknown"]
+                if missing:
+                    raise FairuseError(f"{where()}: no label for value '{missing[0]}'")
+            ask_if = cond.parse(raw["ask_if"], domains, where) if raw.get("ask_if") else None
+            skip_if = cond.parse(raw["skip_if"], domains, where) if raw.get("skip_if") else None
+            out.append(Question(fact.id, " ".join(str(raw["question"]).split()), _help(raw["help"], where, codes),
+                                section["id"], section.get("title", section["id"]), section.get("factor"),
+                                choices, ask_if, skip_if, line, bool(raw.get("always_ask")), bool(raw.get("review_only"))))
+    return out
+
+
+def lint_questions(base: RuleBase, questions: list[Question]) -> list[str]:
+    """Problems: a fact with no question, a fact asked twice, help silent on a place whose rules use the fact."""
+    from ..assess import facts_used
+
+    problems = []
+    seen: dict[str, int] = {}
+    for q in questions:
+        if q.fact in seen:
+            problems.append(f"question for '{q.fact}' appears twice (lines {seen[q.fact]} and {q.line})")
+        seen[q.fact] = q.line
+    for fact in base.vocabulary:
+        if fact.id not in seen:
+            problems.append(f"fact '{fact.id}' has no question")
+    for q in questions:
+        if any(codes is None for codes, _ in q.help):
+            continue
+        covered = set().union(*(codes for codes, _ in q.help))
+        for code in sorted(base.jurisdictions):
+            if code not in covered and q.fact in facts_used(base, code, base.stated_as_of):
+                problems.append(f"line {q.line}: question '{q.fact}': its help says nothing for '{code}', "
+                                f"whose rules use the fact (add a '{code}' or 'general' part)")
+    return problems
+
+
+def holds(c, answers: dict, domains: cond.Domains) -> bool:
+    """Evaluate an ask_if / skip_if condition; an unanswered fact makes a test false."""
+    if c is None:
+        return False
+    known = {k: set(v) if isinstance(v, list) else {v} for k, v in answers.items() if v is not None}
+    return cond.evaluate(c, known, domains)

@@ -1,0 +1,121 @@
+"""The terminal prompts (questionary): every question offers Why, Skip and Back.
+
+:meth:`Prompter.ask` returns a value, :data:`SKIP` or :data:`BACK`; ``current``
+pre-selects the earlier answer (after Back, or on the review screen), and
+``current=SKIP`` pre-selects "Skip".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .questions import BOOL_LABELS, Question
+
+SKIP = type("Skip", (), {"__repr__": lambda self: "SKIP"})()
+BACK = type("Back", (), {"__repr__": lambda self: "BACK"})()
+
+HELP_LABEL = "? Why does this matter?"
+SKIP_LABEL = "Skip: leave it unknown"
+BACK_LABEL = "Back to the previous question"
+
+
+class Prompter:
+    """questionary prompts; returns a value, SKIP or BACK. Help is shown in place."""
+
+    HELP, SKIP_CHOICE, BACK_CHOICE = "__help__", "__skip__", "__back__"
+
+    def __init__(self, echo=print):
+        self.echo = echo
+
+    def _why(self, help_text: str) -> None:
+        self.echo(f"  Why this matters: {help_text}")
+
+    def ask(self, q: Question, fact, current=None, help_text: str | None = None):
+        help_text = help_text if help_text is not None else q.help_for(None)
+        if fact.type == "multi":
+            return self._multi(q, fact, current, help_text)
+        if fact.type in ("text", "date"):
+            return self._text(q, fact, current, help_text)
+        return self._select(q, fact, current, help_text)
+
+    def _multi(self, q: Question, fact, current, help_text):
+        import questionary
+        from questionary import Choice, Separator
+
+        picked = current if isinstance(current, list) else (None if current is SKIP else ["us"])
+        while True:
+            options = [Choice(q.choices.get(v, v), v, checked=v in (picked or [])) for v in fact.values if v != "unknown"]
+            options += [Separator(), Choice(HELP_LABEL, self.HELP), Choice(SKIP_LABEL, self.SKIP_CHOICE,
+                                                                          checked=current is SKIP and picked is None),
+                        Choice(BACK_LABEL, self.BACK_CHOICE)]
+            reply = questionary.checkbox(
+                q.question, choices=options,
+                instruction="(space selects, Enter confirms; none selected = United States)").unsafe_ask()
+            chosen = [v for v in reply if v not in (self.HELP, self.SKIP_CHOICE, self.BACK_CHOICE)]
+            if self.HELP in reply:
+                self._why(help_text)
+                picked = chosen or picked
+                continue
+            if self.BACK_CHOICE in reply:
+                return BACK
+            if self.SKIP_CHOICE in reply:
+                return SKIP
+            return chosen or ["us"]
+
+    def _text(self, q: Question, fact, current, help_text):
+        import questionary
+
+        if fact.type == "date":
+            hint = "YYYY-MM-DD, Enter for today; ? for why this matters, back for the previous question"
+        else:
+            hint = "type ? for why this matters, back for the previous question, Enter to skip"
+        default = current.isoformat() if isinstance(current, dt.date) else (current if isinstance(current, str) else "")
+        while True:
+            reply = questionary.text(f"{q.question}  [{hint}]", default=default).unsafe_ask().strip()
+            if reply == "?":
+                self._why(help_text)
+                default = ""
+                continue
+            if reply.lower() == "back":
+                return BACK
+            if not reply or reply.lower() == "skip":
+                return SKIP
+            if fact.type == "date":
+                try:
+                    return dt.date.fromisoformat(reply)
+                except ValueError:
+                    self.echo("  Please give a date as YYYY-MM-DD.")
+                    continue
+            return reply
+
+    def _select(self, q: Question, fact, current, help_text):
+        import questionary
+        from questionary import Choice
+
+        if fact.type == "bool":
+            options = [Choice(BOOL_LABELS[True], True), Choice(BOOL_LABELS[False], False)]
+        else:
+            options = [Choice(q.choices.get(v, v.replace("_", " ")), v) for v in fact.values if v != "unknown"]
+        options += [Choice(HELP_LABEL, self.HELP), Choice(SKIP_LABEL, self.SKIP_CHOICE), Choice(BACK_LABEL, self.BACK_CHOICE)]
+        wanted = self.SKIP_CHOICE if current is SKIP else current
+        default = next((o for o in options if current is not None and o.value == wanted
+                        and type(o.value) is type(wanted)), None)
+        while True:
+            reply = questionary.select(q.question, choices=options, default=default, use_shortcuts=True,
+                                       instruction="(arrows or number, Enter)").unsafe_ask()
+            if reply == self.HELP:
+                self._why(help_text)
+                continue
+            if reply == self.SKIP_CHOICE:
+                return SKIP
+            if reply == self.BACK_CHOICE:
+                return BACK
+            return reply
+
+    def review(self, rows: list[tuple[str, str]]):
+        import questionary
+        from questionary import Choice
+
+        options = [Choice("Looks right: assess", "__done__")] + [Choice(f"Change: {label}", fact) for fact, label in rows]
+        return questionary.select("Review your answers", choices=options,
+                                  instruction="(arrows, Enter)").unsafe_ask()
