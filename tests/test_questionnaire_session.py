@@ -1,0 +1,154 @@
+"""Session files (fairuse.questionnaire.session): one per questionnaire, private, validated as a whole."""
+
+import json
+import os
+import stat
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from fairuse.questionnaire.session import Corrupt, SessionError, Sessions, check_shape
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20)
+
+
+def _valid(sid="20260101-000000-1"):
+    return {"version": 2, "id": sid, "saved": "2026-01-01T00:00:00", "pid": 1,
+            "options": {"save_answers": "/tmp/a.yaml", "format": "json", "trace": False},
+            "answers": {"use_summary": "A use", "jurisdictions": ["us"], "purpose": "parody", "commercial": "direct"},
+            "unknown": ["new_purpose"], "history": ["use_summary", "jurisdictions", "purpose", "commercial", "new_purpose"]}
+
+
+def _resume(folder, base):
+    """What --resume does with whatever is on disk: (session or None, note)."""
+    session, note = Sessions(folder).resume()
+    if session is None:
+        return None, note
+    try:
+        session.check(base.vocabulary)
+    except Corrupt as exc:
+        return None, session.set_aside(str(exc))
+    return session, note
+
+
+def _mutations():
+    keys = st.sampled_from(sorted(_valid()))
+    return st.tuples(keys, json_values) | st.tuples(keys, st.just("__delete__"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(json_values, _mutations().map(lambda m: ("mutate", m))))
+def test_any_json_on_disk_resumes_or_is_set_aside_intact(tmp_path_factory, base, shape):
+    """Issue 15: some shapes crashed --resume every time and were never set aside."""
+    folder = tmp_path_factory.mktemp("data")
+    (folder / "sessions").mkdir()
+    if isinstance(shape, tuple) and shape[:1] == ("mutate",):
+        key, value = shape[1]
+        state = _valid()
+        if value == "__delete__":
+            state.pop(key)
+        else:
+            state[key] = value
+        shape = state
+    path = folder / "sessions" / "20260101-000000-1.json"
+    text = json.dumps(shape)
+    path.write_text(text)
+    session, note = _resume(folder, base)
+    if session is not None:
+        assert session.answers == {k: v for k, v in shape["answers"].items() if v is not None}
+        session.unlock()
+    else:
+        assert "is not a valid session" in note and "\n" not in note
+        kept = list((folder / "sessions").glob("*.corrupt-*.json"))
+        assert len(kept) == 1 and kept[0].read_text() == text and not path.exists()
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 200_000 + "]" * 200_000,
+    '{"version": 1, "answers": {}, "unknown": null}',
+    '{"version": 1, "answers": {}, "history": [["purpose"]]}',
+    '{"version": 1, "answers": {}, "history": [{"a": 1}]}',
+    '{"version": 2, "id": "20260101-000000-1", "options": {"rules": 5}, "answers": {}}',
+    '{"version": 1, "answers": {"purpose": "parody"}, "unknown": ["purpose"]}',
+    '{"version": 1, "answers": {"purpose": "pardoy"}}',
+    '{"version": 1, "answers": {"no_such_fact": true}}',
+    "\x00\xff not text",
+    "x" * 2_000_000,
+])
+def test_known_bad_shapes_are_set_aside(tmp_path, base, text):
+    (tmp_path / "sessions").mkdir()
+    path = tmp_path / "sessions" / "20260101-000000-1.json"
+    path.write_bytes(text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text)
+    session, note = _resume(tmp_path, base)
+    assert session is None and "is not a valid session" in note
+    assert len(list((tmp_path / "sessions").glob("*.corrupt-*.json"))) == 1
+
+
+def test_a_valid_session_resumes_with_its_options(tmp_path, base):
+    (tmp_path / "sessions").mkdir()
+    (tmp_path / "sessions" / "20260101-000000-1.json").write_text(json.dumps(_valid()))
+    session, _ = _resume(tmp_path, base)
+    assert session.answers["purpose"] == "parody" and session.settled == {"new_purpose"}
+    assert session.options == {"save_answers": "/tmp/a.yaml", "format": "json", "trace": False}
+
+
+def test_the_session_file_is_private_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        session = Sessions(tmp_path).new({"format": "json"})
+        session.answers["use_summary"] = "Confidential"
+        assert session.save()
+        assert stat.S_IMODE(session.path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(session.path.parent.stat().st_mode) == 0o700
+        done = session.finish()
+        assert stat.S_IMODE(done.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_each_questionnaire_gets_its_own_file_and_a_held_session_is_refused(tmp_path):
+    first, second = Sessions(tmp_path).new(), Sessions(tmp_path).new()
+    assert first.path != second.path
+    first.unlock()
+    again, _ = Sessions(tmp_path).resume(first.id)
+    assert again.path == first.path
+    with pytest.raises(SessionError, match=f"session {first.id} is in use by process {os.getpid()}"):
+        Sessions(tmp_path).resume(first.id)
+    second.unlock()
+    again.unlock()
+
+
+def test_resume_picks_the_most_recent_free_session_and_names_the_others(tmp_path):
+    older, newer = Sessions(tmp_path).new(), Sessions(tmp_path).new()
+    os.utime(older.path, (1, 1))
+    older.unlock()
+    newer.unlock()
+    session, note = Sessions(tmp_path).resume()
+    assert session.id == newer.id and older.id in note and "--session" in note
+    session.unlock()
+
+
+def test_an_unknown_or_malformed_session_id_is_one_clear_error(tmp_path):
+    Sessions(tmp_path).new().unlock()
+    with pytest.raises(SessionError, match="no interrupted session 'nope'.*interrupted sessions: "):
+        Sessions(tmp_path).resume("nope")
+    with pytest.raises(SessionError, match="not a session id"):
+        Sessions(tmp_path).resume("../../etc/passwd")
+
+
+def test_an_unwritable_folder_fails_at_once_in_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(SessionError, match=r"cannot save the questionnaire's answers in .*FAIRUSE_DATA_DIR") as info:
+        Sessions(blocker / "data").new()
+    assert "\n" not in str(info.value)
+
+
+def test_check_shape_names_what_is_wrong():
+    with pytest.raises(Corrupt, match="'unknown': expected a list of fact ids"):
+        check_shape({**_valid(), "unknown": None})
+    with pytest.raises(Corrupt, match="'options.trace': expected true/false"):
+        check_shape({**_valid(), "options": {"trace": "yes"}})
