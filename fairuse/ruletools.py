@@ -406,9 +406,15 @@ def schema(base: RuleBase, kind: str = "rules") -> dict:
                                    "questions": {"type": "array", "items": {
                                        "type": "object", "required": ["fact", "question", "help"], "additionalProperties": False,
                                        "properties": {"fact": {"enum": facts}, "question": {"type": "string"},
-                                                      "help": {"type": "string"}, "choices": {"type": "object"},
+                                                      "help": {"oneOf": [{"type": "string"}, {
+                                                          "type": "object", "minProperties": 1,
+                                                          "additionalProperties": {"type": "string"},
+                                                          "description": "'general' and jurisdiction codes (one, or several separated by commas) to text"}]},
+                                                      "choices": {"type": "object"},
                                                       "ask_if": {"$ref": "#/$defs/condition"},
-                                                      "skip_if": {"$ref": "#/$defs/condition"}}}}}}}},
+                                                      "skip_if": {"$ref": "#/$defs/condition"},
+                                                      "always_ask": {"type": "boolean"},
+                                                      "review_only": {"type": "boolean"}}}}}}}},
                 "$defs": {"condition": condition}}
     if kind == "casebook":
         case = CaseModel.model_json_schema()
