@@ -227,10 +227,13 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
 
     # questions
     try:
-        from .questionnaire import lint_questions, load_questions
+        from .questionnaire import help_gaps, lint_questions, load_questions
 
-        for message in lint_questions(base, load_questions(base)):
+        questions = load_questions(base)
+        for message in lint_questions(base, questions):
             errors.append(Problem(f"{root / 'questions.yaml'}", message, "error"))
+        for message in help_gaps(base, questions):
+            warnings.append(Problem(f"{root / 'questions.yaml'}", message, "warning"))
     except FairuseError as exc:
         where, _, message = str(exc).partition(": ")
         errors.append(Problem(where, message, "error"))

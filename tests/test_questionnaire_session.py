@@ -152,3 +152,31 @@ def test_check_shape_names_what_is_wrong():
         check_shape({**_valid(), "unknown": None})
     with pytest.raises(Corrupt, match="'options.trace': expected true/false"):
         check_shape({**_valid(), "options": {"trace": "yes"}})
+
+
+def test_resume_brings_back_rules_casebook_and_every_option(tmp_path, monkeypatch, rules_copy):
+    """Issue 11: the session must remember --save-answers, --rules, --casebook and the options shaping the run."""
+    from fairuse.questionnaire.start import begin, resume_command
+    from fairuse.rules import load_rulebase
+    monkeypatch.setenv("FAIRUSE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases").mkdir()
+    given = {"save_answers": "out.yaml", "rules": str(rules_copy), "casebook": "cases", "as_of": "2024-06-01",
+             "format": "md", "trace": True, "answers": None, "ask_missing": False}
+    session, options, base, _ = begin(given, False, None, load_rulebase)
+    assert base.root.resolve() == rules_copy.resolve()
+    session.answers["use_summary"] = "Remembered"
+    session.save()
+    session.unlock()
+    nothing = dict.fromkeys(given)
+    nothing.update(trace=False, ask_missing=False)
+    again, remembered, base2, notes = begin(nothing, True, None, load_rulebase)
+    assert again.id == session.id and again.answers["use_summary"] == "Remembered"
+    assert remembered == {"save_answers": str(tmp_path / "out.yaml"), "rules": str(rules_copy),
+                          "casebook": str(tmp_path / "cases"), "as_of": "2024-06-01", "format": "md", "trace": True}
+    assert base2.root.resolve() == rules_copy.resolve()
+    command = resume_command(again, remembered)
+    assert command.startswith(f"FAIRUSE_DATA_DIR={tmp_path / 'data'} fairuse assess --resume --session {session.id}")
+    for flag in ("--save-answers", "--rules", "--casebook", "--as-of 2024-06-01", "--format md", "--trace"):
+        assert flag in command
+    again.unlock()

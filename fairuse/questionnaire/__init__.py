@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .flow import describe, run
 from .interview import Interview
-from .questions import Question, holds, lint_questions, load_questions
+from .questions import Question, help_gaps, holds, lint_questions, load_questions
 from .session import Session, SessionError, Sessions, data_dir
 from .terminal import BACK, SKIP, Prompter
 
@@ -36,4 +36,4 @@ def save_answers(path: Path, answers: dict) -> None:
 
 
 __all__ = ["BACK", "SKIP", "Interview", "Prompter", "Question", "Session", "SessionError", "Sessions", "data_dir",
-           "describe", "holds", "lint_questions", "load_questions", "run", "save_answers"]
+           "describe", "help_gaps", "holds", "lint_questions", "load_questions", "run", "save_answers"]

@@ -40,9 +40,7 @@ class Question:
         """The general help and the parts for ``jurisdictions`` (all parts when None: not chosen yet)."""
         chosen = None if jurisdictions is None else set(jurisdictions)
         parts = [text for codes, text in self.help if codes is None or chosen is None or codes & chosen]
-        if not parts:
-            return "None of the places you chose turns on this question directly."
-        return " ".join(parts)
+        return " ".join(parts or [text for _, text in self.help])  # nothing for these places yet: all of it
 
     def label(self, value) -> str:
         """The words the user picked for ``value`` (the same labels the prompt shows)."""
@@ -119,9 +117,7 @@ def load_questions(base: RuleBase, path: Path | None = None) -> list[Question]:
 
 
 def lint_questions(base: RuleBase, questions: list[Question]) -> list[str]:
-    """Problems: a fact with no question, a fact asked twice, help silent on a place whose rules use the fact."""
-    from ..assess import facts_used
-
+    """Errors: a fact with no question, a fact asked twice."""
     problems = []
     seen: dict[str, int] = {}
     for q in questions:
@@ -131,6 +127,14 @@ def lint_questions(base: RuleBase, questions: list[Question]) -> list[str]:
     for fact in base.vocabulary:
         if fact.id not in seen:
             problems.append(f"fact '{fact.id}' has no question")
+    return problems
+
+
+def help_gaps(base: RuleBase, questions: list[Question]) -> list[str]:
+    """Warnings: help that says nothing for a place whose rules use the fact (that place's users see all of it)."""
+    from ..assess import facts_used
+
+    problems = []
     for q in questions:
         if any(codes is None for codes, _ in q.help):
             continue
