@@ -61,6 +61,9 @@ class CaseModel(BaseModel):
         None, description="Which ruleset the evaluation compares with the outcome (default: the jurisdiction; none: not comparable).")
     assess_note: Optional[str] = None
     tags: list[str] = Field(default_factory=list)
+    split: Literal["dev", "holdout"] = Field(
+        "dev", description="holdout: coded from the judgment before the rules were run on it, and never used to tune them.")
+    coded: Optional[str] = Field(None, description="Who coded the facts and when, e.g. 'from the opinion, 2026-11-25'.")
 
     @field_validator("source_note")
     @classmethod
