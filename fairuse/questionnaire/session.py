@@ -80,6 +80,12 @@ def write_private(path: Path, text: str) -> None:
 # ------------------------------------------------------------------ validation
 
 
+def _printable(text: str, limit: int = 300) -> str:
+    """One line, no control characters (they are shown escaped), at most ``limit`` characters."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _type_name(value) -> str:
     return {dict: "an object", list: "a list", str: "a text", bool: "true/false", type(None): "null",
             int: "a number", float: "a number"}.get(type(value), type(value).__name__)
@@ -259,6 +265,7 @@ class Session:
 
     def set_aside(self, reason: str) -> str:
         """Move a corrupt session file aside (kept) and release it; return the one-line report."""
+        reason = _printable(reason)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.id}.corrupt-{stamp}.json")
         n = 1

@@ -42,15 +42,16 @@ class Prompter:
         import questionary
         from questionary import Choice, Separator
 
-        picked = current if isinstance(current, list) else (None if current is SKIP else ["us"])
+        default = ["us"] if q.fact == "jurisdictions" else []  # what none selected means (assess's default)
+        instruction = ("(space selects, Enter confirms; none selected = United States)" if default
+                       else "(space selects, Enter confirms; none selected = skip)")
+        picked = current if isinstance(current, list) else (None if current is SKIP else default)
         while True:
             options = [Choice(q.choices.get(v, v), v, checked=v in (picked or [])) for v in fact.values if v != "unknown"]
             options += [Separator(), Choice(HELP_LABEL, self.HELP), Choice(SKIP_LABEL, self.SKIP_CHOICE,
                                                                           checked=current is SKIP and picked is None),
                         Choice(BACK_LABEL, self.BACK_CHOICE)]
-            reply = questionary.checkbox(
-                q.question, choices=options,
-                instruction="(space selects, Enter confirms; none selected = United States)").unsafe_ask()
+            reply = questionary.checkbox(q.question, choices=options, instruction=instruction).unsafe_ask()
             chosen = [v for v in reply if v not in (self.HELP, self.SKIP_CHOICE, self.BACK_CHOICE)]
             if self.HELP in reply:
                 self._why(help_text)
@@ -60,7 +61,7 @@ class Prompter:
                 return BACK
             if self.SKIP_CHOICE in reply:
                 return SKIP
-            return chosen or ["us"]
+            return chosen or default or SKIP
 
     def _text(self, q: Question, fact, current, help_text):
         import questionary
@@ -101,7 +102,7 @@ class Prompter:
         default = next((o for o in options if current is not None and o.value == wanted
                         and type(o.value) is type(wanted)), None)
         while True:
-            reply = questionary.select(q.question, choices=options, default=default, use_shortcuts=True,
+            reply = questionary.select(q.question, choices=options, default=default, use_shortcuts=True, use_jk_keys=False,
                                        instruction="(arrows or number, Enter)").unsafe_ask()
             if reply == self.HELP:
                 self._why(help_text)
