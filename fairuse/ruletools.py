@@ -147,6 +147,20 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
+def _engine_problems(base, domains) -> list[Problem]:
+    """Compile each jurisdiction's rules as the engine will: its fixed limits, reported like any error."""
+    from .engine import Engine
+
+    out: list[Problem] = []
+    for code in sorted({r.jurisdiction for r in base.rules}):
+        try:
+            Engine([r for r in base.rules if r.jurisdiction == code], domains, f"lint_{code}")
+        except FairuseError as exc:
+            where, _, message = str(exc).partition(": ")
+            out.append(Problem(where, message or str(exc), "error"))
+    return out
+
+
 def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) for the ruleset at ``root``."""
     root = Path(root)
@@ -191,6 +205,8 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
                                            f"{base.stated_as_of}", "warning"))
         if any("TODO" in str(x) for x in (rule.text, rule.explanation, rule.title)):
             warnings.append(Problem(where, "still contains TODO", "warning"))
+
+    errors.extend(_engine_problems(base, domains))
 
     tags_used = {t for r in base.rules for t in r.tags}
     for code, jur in base.jurisdictions.items():
