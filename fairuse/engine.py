@@ -56,6 +56,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
+import durable_rules_engine
 from durable import engine as durable_engine
 
 from . import conditions as cond
@@ -210,6 +211,22 @@ class Engine:
                 self._host.register_rulesets(definitions)
             except Exception as exc:  # the library's own limits, should ours be wrong
                 raise FairuseError(f"{label}: the rules engine refused the ruleset: {getattr(exc, 'message', exc)}") from None
+
+    def close(self) -> None:
+        """Free the C engine's rulesets (an engine evicted from a cache must not leak them)."""
+        for ruleset in getattr(getattr(self, "_host", None), "_ruleset_list", ()):
+            handle, ruleset._handle = getattr(ruleset, "_handle", None), None
+            if handle is not None:
+                try:
+                    durable_rules_engine.delete_ruleset(handle)
+                except Exception:  # pragma: no cover - already gone
+                    pass
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutting down
+            pass
 
     # ---------------------------------------------------------------- compiling
     def _leaf(self, leaf: cond.Leaf) -> int | None:
