@@ -120,7 +120,7 @@ class _LRU(OrderedDict):
 # rule set look-up by date (one per day asked about): both bounded, so a long-running
 # process that assesses many dates keeps flat memory.
 _ENGINES = _LRU(32)
-_BY_DATE = _LRU(1024)
+_BY_DATE = _LRU(256)
 
 
 def domains_of(base: RuleBase) -> cond.Domains:
@@ -184,7 +184,7 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     return Assessment(answers, on, wanted, results, trace, missing, changes, base)
 
 
-_USED = _LRU(1024)
+_USED = _LRU(256)
 
 
 def facts_used(base: RuleBase, code: str, on: dt.date) -> frozenset:

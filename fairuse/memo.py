@@ -413,8 +413,6 @@ def write(data: bytes, out: Path, force: bool = False) -> None:
     from .atomic import write_atomic
 
     out = Path(out)
-    if out.exists() and not force:
-        raise FairuseError(f"{out}: already exists; use --force to overwrite it")
     if not out.parent.is_dir():
         raise FairuseError(f"{out.parent}: no such directory")
-    write_atomic(out, data)
+    write_atomic(out, data, force=force)  # no-clobber is atomic there (link-or-fail)

@@ -216,7 +216,7 @@ class Session:
 
         state = {"version": 1, "saved": dt.datetime.now().isoformat(timespec="seconds"),
                  "answers": to_plain(answers), "unknown": sorted(settled), "history": list(history)}
-        write_atomic(self.path, json.dumps(state, indent=2, ensure_ascii=False))
+        write_atomic(self.path, json.dumps(state, indent=2, ensure_ascii=False), mode=0o600)  # private
 
     def load(self, base: RuleBase) -> tuple[dict, set, list, str | None]:
         """(answers, facts left unknown, history, warning). A corrupt file is kept aside, never fatal."""

@@ -454,7 +454,9 @@ def scaffold(root: Path, jurisdiction: str, rule_id: str, base: RuleBase | None 
 
     if jurisdiction not in JURISDICTIONS:
         raise FairuseError(f"--jurisdiction: expected one of {', '.join(JURISDICTIONS)}, got '{jurisdiction}'")
-    if not re.match(RULE_ID, rule_id) or not rule_id.startswith(jurisdiction + "."):
+    if len(rule_id) > 100:
+        raise FairuseError(f"--id: {len(rule_id)} characters; a rule id has at most 100")
+    if not re.fullmatch(RULE_ID.rstrip("$"), rule_id) or not rule_id.startswith(jurisdiction + "."):
         raise FairuseError(f"--id: '{rule_id}' must look like {jurisdiction}.provision.point (lower case, dots)")
     if base is not None and base.by_id(rule_id):
         raise FairuseError(f"--id: rule '{rule_id}' already exists at {base.by_id(rule_id)[0].where}; "
