@@ -11,13 +11,14 @@ answers file can never inject markup.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from .assess import NOT_LEGAL_ADVICE, Assessment, flip_known
 from .errors import FairuseError
 from .paths import data_dir
 from .report import FACTOR_TITLES, JURISDICTION_NAMES, label
-from .yamlfile import load_file
+from .yamlfile import line_of, load_file
 
 FORMATS = ("html", "pdf", "md")
 FACTOR_TEXT = {
@@ -44,19 +45,74 @@ def templates_dir() -> Path:
 # ----------------------------------------------------------------------- context
 
 
+MAX_SUMMARY = 2000  # characters of the use summary the memo shows; the rest is cut with a note
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
 def _prose_spec(template_dirs: list[Path]) -> dict:
     for folder in template_dirs:
         candidate = folder / "facts_prose.yaml"
         if candidate.exists():
             spec = load_file(candidate)
-            if not isinstance(spec, dict) or not isinstance(spec.get("facts"), dict):
-                raise FairuseError(f"{candidate}: expected a mapping with a 'facts' mapping")
+            _check_prose_spec(spec, candidate)
+            spec = dict(spec)
+            spec["_file"] = str(candidate)
             return spec
-    return {"facts": {}, "unknown": "It is not known {question}."}
+    return {"facts": {}, "unknown": "It is not known {question}.", "_file": "facts_prose.yaml"}
+
+
+def _check_prose_spec(spec, path: Path) -> None:
+    """A partial or mistyped facts_prose.yaml is one line naming the key, never a crash in every memo."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("facts"), dict):
+        raise FairuseError(f"{path}: expected a mapping with a 'facts' mapping")
+    if not isinstance(spec.get("unknown", ""), str):
+        raise FairuseError(f"{path}: 'unknown': expected a sentence with {{question}}")
+    for fact, entry in spec["facts"].items():
+        where = f"{path}:{line_of(spec['facts'], fact) or ''}: facts.{fact}".replace(":: ", ": ")
+        if isinstance(entry, str) or entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise FairuseError(f"{where}: expected a sentence or a mapping of sentence/values/question")
+        unknown = sorted(set(map(str, entry)) - {"sentence", "values", "question"})
+        if unknown:
+            raise FairuseError(f"{where}: unknown key '{unknown[0]}' (expected sentence, values, question)")
+        for key in ("sentence", "question"):
+            if entry.get(key) is not None and not isinstance(entry[key], str):
+                raise FairuseError(f"{where}.{key}: expected text")
+        if entry.get("values") is not None and not isinstance(entry["values"], dict):
+            raise FairuseError(f"{where}.values: expected a mapping of value to words")
+
+
+def _fill(sentence, where: str, **values) -> str:
+    """Fill ``{value}``-style placeholders through the Jinja2 sandbox, never ``str.format``.
+
+    ``{value.__class__}`` or ``{value:>500000000}`` in a firm's facts_prose.yaml
+    reach nothing and allocate nothing: only plain names are placeholders.
+    """
+    from jinja2 import StrictUndefined, TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    text = str(sentence)
+
+    def to_jinja(match: re.Match) -> str:
+        name = match.group(1).strip()
+        if name not in values:
+            raise FairuseError(f"{where}: unsupported placeholder '{{{match.group(1)[:40]}}}'; "
+                               f"use {', '.join('{' + k + '}' for k in values)}")
+        return "{{ " + name + " }}"
+
+    source = _PLACEHOLDER.sub(to_jinja, text.replace("{{", "\x00").replace("}}", "\x01"))
+    source = source.replace("\x00", "{{ '{' }}").replace("\x01", "{{ '}' }}")
+    try:
+        env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        return env.from_string(source).render(**{k: str(v) for k, v in values.items()})
+    except TemplateError as exc:
+        raise FairuseError(f"{where}: {exc.message}") from None
 
 
 def _prose(assessment: Assessment, spec: dict) -> tuple[list[str], list[str]]:
     facts = spec.get("facts") or {}
+    origin = spec.get("_file", "facts_prose.yaml")
     known, unknown = [], []
     voc = assessment.rulebase.vocabulary
     for fact in voc:
@@ -66,22 +122,23 @@ def _prose(assessment: Assessment, spec: dict) -> tuple[list[str], list[str]]:
         value = assessment.answers.get(fact.id)
         if value is None:
             continue
+        where = f"{origin}: facts.{fact.id}"
         if isinstance(entry, str):
-            known.append(entry.format(value=_words(value)))
+            known.append(_fill(entry, where, value=_words(value)))
             continue
         values = entry.get("values") or {}
         if entry.get("sentence"):
             shown = ", ".join(str(values.get(v, v)) for v in value) if isinstance(value, list) else values.get(value, str(value).replace("_", " "))
-            known.append(entry["sentence"].format(value=shown))
-        elif value in values:
-            known.append(values[value])
+            known.append(_fill(entry["sentence"], where, value=shown))
+        elif not isinstance(value, list) and value in values:
+            known.append(str(values[value]))
         else:
             known.append(f"{fact.id.replace('_', ' ').capitalize()}: {_words(value)}.")
     for fact_id in assessment.missing:
         entry = facts.get(fact_id) or {}
         question = entry.get("question") if isinstance(entry, dict) else None
-        unknown.append(spec.get("unknown", "It is not known {question}.").format(
-            question=question or f"what the answer is on {fact_id.replace('_', ' ')}"))
+        unknown.append(_fill(spec.get("unknown", "It is not known {question}."), f"{origin}: unknown",
+                             question=question or f"what the answer is on {fact_id.replace('_', ' ')}"))
     return known, unknown
 
 
@@ -100,7 +157,7 @@ def _change_sentence(change, prose: dict) -> str:
     if isinstance(entry, dict):
         values = entry.get("values") or {}
         if entry.get("sentence") and change.value in values:
-            sentence = entry["sentence"].format(value=values[change.value])
+            sentence = _fill(entry["sentence"], f"facts_prose.yaml: facts.{change.fact}", value=values[change.value])
         elif change.value in values:
             sentence = values[change.value]
     if sentence:
@@ -155,6 +212,9 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
     prose = _prose_spec(template_dirs)
     known, unknown = _prose(a, prose)
     summary = " ".join(str(a.answers.get("use_summary") or "the use described below").split())
+    if len(summary) > MAX_SUMMARY:  # a 1 MB summary made the PDF take 27 s
+        cut = summary[:MAX_SUMMARY].rsplit(" ", 1)[0]
+        summary = f"{cut} … [summary cut: {len(summary) - len(cut):,} more characters in the answers file]"
     names = [JURISDICTION_NAMES.get(j, j) for j in a.jurisdictions]
 
     precedents = _precedents_by_factor(a)
@@ -319,9 +379,14 @@ def chart_svg(a: Assessment) -> str:
 # ----------------------------------------------------------------------- rendering
 
 
-def environment(template_dir: Path | None = None):
-    """A sandboxed Jinja2 environment: the organisation's templates first, then ours."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, select_autoescape
+def environment(template_dir: Path | None = None, fmt: str = "html"):
+    """A sandboxed Jinja2 environment: the organisation's templates first, then ours.
+
+    Autoescaping follows the memo's format, not a template's file name: every
+    template and partial of an HTML or PDF memo escapes (a firm's partial named
+    ``cover.txt`` included); Markdown escapes through the ``md`` filter.
+    """
+    from jinja2 import ChoiceLoader, FileSystemLoader
     from jinja2.sandbox import SandboxedEnvironment
 
     loaders = []
@@ -330,8 +395,7 @@ def environment(template_dir: Path | None = None):
             raise FairuseError(f"--template: {template_dir}: no such directory")
         loaders.append(FileSystemLoader(str(template_dir)))
     loaders.append(FileSystemLoader(str(templates_dir())))
-    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "htm"),
-                                                               default_for_string=True, default=False),
+    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=(fmt != "md"),
                                trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = _md_escape
     env.filters["words"] = lambda v: str(v).replace("_", " ")
@@ -353,7 +417,7 @@ def render(assessment: Assessment, fmt: str, template_dir: Path | None = None, *
         raise FairuseError(f"--format: expected one of {', '.join(FORMATS)}, got '{fmt}'")
     dirs = ([Path(template_dir)] if template_dir else []) + [templates_dir()]
     context = build_context(assessment, template_dirs=dirs, **heading)
-    env = environment(template_dir)
+    env = environment(template_dir, fmt)
     name = "memo.md.j2" if fmt == "md" else "memo.html.j2"
     try:
         text = env.get_template(name).render(**context, for_pdf=(fmt == "pdf"))
@@ -361,6 +425,12 @@ def render(assessment: Assessment, fmt: str, template_dir: Path | None = None, *
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
         raise FairuseError(f"{where}{':' + str(line) if line else ''}: template error: {exc.message}") from None
+    except RecursionError:
+        raise FairuseError(f"{name}: template error: templates include each other without end") from None
+    except (OverflowError, MemoryError) as exc:  # range(10**9) and the like, refused by the sandbox
+        raise FairuseError(f"{name}: template error: too large: {exc}") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, UnicodeError) as exc:
+        raise FairuseError(f"{name}: template error: {type(exc).__name__}: {exc}") from None
     if fmt != "pdf":
         return text.encode("utf-8")
     return _pdf(text)
