@@ -43,8 +43,12 @@ The library's other traps, and what we do about each
 * ``durable.lang`` keeps one global host with background dispatch threads: we
   build our own host (without the threads), one per engine, with unique names.
 * A fact no rule observes is refused, and deleting a session whose first fact
-  was refused crashes the process (a double free in the C engine): an observer
-  rule in every ruleset matches every leaf fact.
+  was refused crashes the process (a double free in the C engine): a leaf fact
+  is asserted only into the rulesets that have a rule testing it. Deleting a
+  session in which no action ever ran crashes it too (a segfault, found while
+  building this): each session starts with a ``start`` fact that one rule
+  matches. (An observer rule matching every fact would also do, at the price of
+  one action call per fact: it made a run 1.5 times slower.)
 * Assessments must not leak into each other: each run uses a fresh session id
   (``sid``), and its state is deleted afterwards (a ruleset holds at most 1024
   live sessions).
@@ -179,6 +183,8 @@ class Engine:
         units = [self._compile_rule(rule) for rule in self.rules]
         self.partitions: list[_Partition] = []
         for unit in units:
+            if not unit.rules:
+                continue  # a condition that can never hold: nothing to compile (lint reports it)
             for part in self.partitions:
                 if part.fits(unit):
                     break
@@ -195,7 +201,7 @@ class Engine:
         for index, part in enumerate(self.partitions):
             for k in sorted(part.leaves):
                 self._part_of_leaf.setdefault(k, []).append(index)
-            definition: dict = {"observe": {"all": [{"m": {"t": "l"}}], "run": _observe}}
+            definition: dict = {"start": {"all": [{"m": {"t": "s"}}], "run": _start}}
             n = 0
             for unit in part.units:
                 for terms, target in unit.rules:
@@ -302,9 +308,11 @@ class Engine:
                 while run.pending:
                     index = min(run.pending)
                     ks = run.pending.pop(index)
-                    touched.add(index)
-                    self._host.assert_facts(self.partitions[index].name,
-                                            [{"sid": sid, "t": "l", "k": k} for k in ks])
+                    facts_in = [{"sid": sid, "t": "l", "k": k} for k in ks]
+                    if index not in touched:  # a session's first fact fires an action: see the module notes
+                        touched.add(index)
+                        facts_in.insert(0, {"sid": sid, "t": "s"})
+                    self._host.assert_facts(self.partitions[index].name, facts_in)
                     if run.errors:
                         break
                 for index in sorted(touched):
@@ -368,8 +376,8 @@ class Engine:
         return action
 
 
-def _observe(c):
-    """Matches every leaf fact, so durable-rules never refuses one."""
+def _start(c):
+    """The first action of every session (see the module notes)."""
     return None
 
 
