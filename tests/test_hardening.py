@@ -313,3 +313,29 @@ def test_two_writers_to_one_path_exactly_one_wins(tmp_path):
         assert len(winners) == 1
         assert target.read_text() == winners[0]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# ------------------------------------------------------------------ unreadable folders
+
+def _deny(monkeypatch, folder: Path):
+    """Make ``folder`` unreadable (chmod means nothing to root, so the OS calls refuse instead)."""
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(path="."):
+        if Path(os.fsdecode(path)).resolve() == folder.resolve():
+            raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+        return None
+
+    monkeypatch.setattr(os, "scandir", lambda path=".": refuse(path) or real_scandir(path))
+    monkeypatch.setattr(os, "listdir", lambda path=".": refuse(path) or real_listdir(path))
+
+
+def test_an_unreadable_casebook_folder_is_one_line(tmp_path, monkeypatch):
+    shutil.copy(ONE_CASE, tmp_path / ONE_CASE.name)
+    _deny(monkeypatch, tmp_path)
+    one_line_error(run_main("casebook", "list", "--casebook", tmp_path), "Permission denied")
+
+
+def test_an_unreadable_rules_folder_is_one_line(rules_copy, monkeypatch):
+    _deny(monkeypatch, rules_copy)
+    one_line_error(run_main("assess", "--example", "google-books", "--rules", rules_copy), "Permission denied")
