@@ -90,7 +90,6 @@ def _fill(sentence, where: str, **values) -> str:
     reach nothing and allocate nothing: only plain names are placeholders.
     """
     from jinja2 import StrictUndefined, TemplateError
-    from jinja2.sandbox import SandboxedEnvironment
 
     text = str(sentence)
 
@@ -104,7 +103,7 @@ def _fill(sentence, where: str, **values) -> str:
     source = _PLACEHOLDER.sub(to_jinja, text.replace("{{", "\x00").replace("}}", "\x01"))
     source = source.replace("\x00", "{{ '{' }}").replace("\x01", "{{ '}' }}")
     try:
-        env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        env = _sandbox_class()(undefined=StrictUndefined, autoescape=False)
         return env.from_string(source).render(**{k: str(v) for k, v in values.items()})
     except TemplateError as exc:
         raise FairuseError(f"{where}: {exc.message}") from None
@@ -379,6 +378,69 @@ def chart_svg(a: Assessment) -> str:
 # ----------------------------------------------------------------------- rendering
 
 
+MAX_TEMPLATE_NUMBER = 100_000  # the largest number a template may pass to a call, a filter or a repeat
+
+
+def _sandbox_class():
+    """Jinja2's sandbox, bounded: no ``'x' * 10**9``, ``10**10**10``, ``'%09999999d'`` or ``center(10**9)``.
+
+    The sandbox stops attribute escapes and ``range(10**9)``, but not a number
+    large enough to exhaust memory through a repeat, a power, a format width or
+    a string method; those raise a ``SecurityError`` here (one line, exit 2).
+    """
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    def too_big(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEMPLATE_NUMBER
+
+    class BoundedSandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and (too_big(right) or (isinstance(right, (int, float)) and right > 64)):
+                raise SecurityError("the template raises a number to too high a power")
+            if operator == "*" and ((isinstance(left, (str, list, tuple)) and too_big(right))
+                                    or (isinstance(right, (str, list, tuple)) and too_big(left))):
+                raise SecurityError("the template repeats text too many times")
+            if operator == "%" and isinstance(left, str) and re.search(r"\d{6,}", left):
+                raise SecurityError("the template formats with too large a width")
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+            if any(too_big(a) for a in args) or any(too_big(v) for v in kwargs.values()):
+                raise SecurityError("the template passes too large a number")
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def wrap_str_format(self, value):  # '{:>999999999}'.format(1)
+            wrapped = super().wrap_str_format(value)
+            if wrapped is not None and re.search(r"\d{6,}", str(getattr(value, "__self__", ""))):
+                def refuse(*args, **kwargs):
+                    raise SecurityError("the template formats with too large a width")
+                return refuse
+            return wrapped
+
+    return BoundedSandbox
+
+
+def _bounded_filters(env) -> None:
+    from jinja2.exceptions import SecurityError
+
+    def bounded(func):
+        def wrapper(*args, **kwargs):
+            for value in (*args, *kwargs.values()):
+                if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEMPLATE_NUMBER:
+                    raise SecurityError("the template passes too large a number to a filter")
+            return func(*args, **kwargs)
+        for attr in ("jinja_pass_arg",):
+            if hasattr(func, attr):
+                setattr(wrapper, attr, getattr(func, attr))
+        return wrapper
+
+    for name, func in list(env.filters.items()):
+        env.filters[name] = bounded(func)
+
+
 def environment(template_dir: Path | None = None, fmt: str = "html"):
     """A sandboxed Jinja2 environment: the organisation's templates first, then ours.
 
@@ -387,7 +449,6 @@ def environment(template_dir: Path | None = None, fmt: str = "html"):
     ``cover.txt`` included); Markdown escapes through the ``md`` filter.
     """
     from jinja2 import ChoiceLoader, FileSystemLoader
-    from jinja2.sandbox import SandboxedEnvironment
 
     loaders = []
     if template_dir is not None:
@@ -395,10 +456,11 @@ def environment(template_dir: Path | None = None, fmt: str = "html"):
             raise FairuseError(f"--template: {template_dir}: no such directory")
         loaders.append(FileSystemLoader(str(template_dir)))
     loaders.append(FileSystemLoader(str(templates_dir())))
-    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=(fmt != "md"),
-                               trim_blocks=True, lstrip_blocks=True)
+    env = _sandbox_class()(loader=ChoiceLoader(loaders), autoescape=(fmt != "md"),
+                           trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = _md_escape
     env.filters["words"] = lambda v: str(v).replace("_", " ")
+    _bounded_filters(env)
     return env
 
 

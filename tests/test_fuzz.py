@@ -36,6 +36,25 @@ def fuzz_settings(n: int):
                                            HealthCheck.data_too_large])
 
 
+@pytest.fixture(scope="module", autouse=True)
+def memory_ceiling():
+    """A ceiling on the process's address space while fuzzing: a blow-up fails one test, not the machine."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        size = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    except OSError:
+        yield
+        return
+    ceiling = size + 3 * 1024 ** 3
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def check(*args):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
@@ -94,7 +113,7 @@ def test_random_valid_answers_assess(tmp_path, data):
     path = tmp_path / "a.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
     got = check("assess", "--answers", path, "--format", "json")
-    assert got.code == 0 or "use_summary" in got.stderr or "text" in got.stderr, got.stderr
+    assert got.code == 0, got.stderr  # valid answers always assess
 
 
 # ------------------------------------------------------------------ mutated folders
@@ -183,7 +202,9 @@ FRAGMENTS = ["{{ summary }}", "{{ summary|md }}", "{% for f in factors %}{{ f.ti
              "{{ range(10**9)|list }}", "{% include 'memo.md.j2' %}", "{{ ''.__class__.__mro__ }}",
              "{{ cycler.__init__.__globals__ }}", "{{ 10**10**10 }}", "{{ 'x' * 10**9 }}", "{% if %}",
              "{{ undefined_name.attr }}", "{{ us.verdict }}", "{% include 'nowhere.j2' %}", "{{ 1/0 }}",
-             "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "plain text", "\x1b[31m", "{{ summary[:5] }}"]
+             "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "plain text", "\x1b[31m", "{{ summary[:5] }}",
+             "{{ '%0999999999d' % 1 }}", "{{ '{:>999999999}'.format(1) }}", "{{ 'x'|center(10**9) }}",
+             "{{ 'x'.ljust(10**9) }}", "{{ 2 ** 10**8 }}", "{{ [0] * 10**9 }}", "{{ summary|wordwrap(10**9) }}"]
 
 
 @fuzz_settings(15)

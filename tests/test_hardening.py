@@ -219,6 +219,13 @@ def test_a_bad_facts_prose_is_one_line(firm, prose, needle):
 @pytest.mark.parametrize("body, needle", [
     ("{% for i in range(10**9) %}x{% endfor %}", "too large"),
     ('{% include "memo.md.j2" %}', "without end"),
+    ("{{ 'x' * 10**9 }}", "too many times"),
+    ("{{ [1] * 10**8 }}", "too many times"),
+    ("{{ '%0999999999d' % 1 }}", "width"),
+    ("{{ '{:>999999999}'.format(1) }}", "width"),
+    ("{{ 'x'|center(1000000000) }}", "too large a number"),
+    ("{{ 'x'.ljust(1000000000) }}", "too large a number"),
+    ("{{ 2 ** 100000000 }}", "power"),
 ])
 def test_runaway_templates_are_one_line(firm, body, needle):
     write(firm / "memo.md.j2", body)
