@@ -210,7 +210,7 @@ FRAGMENTS = ["{{ summary }}", "{{ summary|md }}", "{% for f in factors %}{{ f.ti
 @fuzz_settings(15)
 @given(parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=4),
        prose=st.one_of(st.none(), st.sampled_from([
-           "facts: {purpose: '{value}'}", "facts: {purpose: '{value!r}'}", "facts: {purpose: {values: [1]}}",
+           "facts: {purpose: '{{ value }}'}", "facts: {purpose: '{value!r}'}", "facts: {purpose: {values: [1]}}",
            "facts: []", "unknown: 3\nfacts: {}", "facts: {purpose: {sentence: '{{value}} {value}'}}"])))
 def test_mutated_templates(tmp_path, parts, prose):
     firm = tmp_path / "firm"

@@ -207,13 +207,23 @@ def test_a_partial_not_named_html_is_escaped_in_an_html_memo(firm, tmp_path):
 
 @pytest.mark.parametrize("prose, needle", [
     ("facts:\n  purpose: [not, a, sentence]\n", "facts.purpose"),
-    ("facts:\n  purpose: {sentence: 'Purpose {value.__class__.__mro__}'}\n", "placeholder"),
-    ("facts:\n  purpose: {sentence: 'Purpose {value:>500000000}'}\n", "placeholder"),
     ("facts:\n  purpose: {sentense: 'x'}\n", "sentense"),
+    ("facts:\n  purpose: {sentence: 'Purpose {{ value|center(500000000) }}'}\n", "too large a number"),
+    ("facts:\n  purpose: {sentence: 'Purpose {{ 7 * 10**9 * \"x\" }}'}\n", "too many times"),
+    ("facts:\n  purpose: {sentence: 'Purpose {% if %}'}\n", "template error"),
 ])
 def test_a_bad_facts_prose_is_one_line(firm, prose, needle):
     write(firm / "facts_prose.yaml", prose)
     one_line_error(run_main("memo", "--example", "song-parody", "--template", firm, "--format", "md"), needle)
+
+
+@pytest.mark.parametrize("sentence", ["Purpose {value.__class__.__mro__}", "Purpose {value:>500000000}",
+                                      "Purpose {{ value.__class__.__mro__ }}", "Purpose {{ value.__init__.__globals__ }}"])
+def test_facts_prose_sentences_never_reach_outside_the_sandbox(firm, sentence):
+    write(firm / "facts_prose.yaml", f"facts:\n  purpose: {{sentence: '{sentence}'}}\n")
+    got = run_main("memo", "--example", "song-parody", "--template", firm, "--format", "md")
+    assert got.code in (0, 2) and len(got.stderr.strip().splitlines()) <= 1, got.stderr
+    assert "<class" not in got.stdout and "__builtins__" not in got.stdout and len(got.stdout) < 200_000
 
 
 @pytest.mark.parametrize("body, needle", [
