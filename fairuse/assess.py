@@ -7,6 +7,7 @@ every renderer (text, JSON, Markdown, HTML, PDF) reads.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from . import conditions as cond
@@ -123,7 +124,32 @@ class Assessment:
 
 # ----------------------------------------------------------------------- engines
 
-_ENGINES: dict = {}
+class _LRU(OrderedDict):
+    """A dict that forgets its least recently used entries past ``size``."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get(self, key, default=None):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def put(self, key, value):
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+# Engines are cached by the set of rules in force (few distinct sets), and the date ->
+# rule set look-up by date (one per day asked about): both bounded, so a long-running
+# process that assesses many dates keeps flat memory.
+_ENGINES = _LRU(32)
+_BY_DATE = _LRU(256)
 
 
 def domains_of(base: RuleBase) -> cond.Domains:
@@ -131,17 +157,24 @@ def domains_of(base: RuleBase) -> cond.Domains:
     return cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, base.findings)
 
 
-def engine_for(base: RuleBase, jurisdiction: str, on: dt.date) -> Engine:
-    """The compiled engine for the rules in force on ``on`` (cached)."""
+def _in_force(base: RuleBase, jurisdiction: str, on: dt.date) -> tuple:
     by_date = (id(base), jurisdiction, on)
-    if by_date in _ENGINES:
-        return _ENGINES[by_date][0]
-    rules = base.active(jurisdiction, on)
+    hit = _BY_DATE.get(by_date)
+    if hit is not None and hit[1] is base:
+        return hit[0]
+    rules = tuple(base.active(jurisdiction, on))
+    _BY_DATE.put(by_date, (rules, base))  # keep base alive while cached: ids stay unique
+    return rules
+
+
+def engine_for(base: RuleBase, jurisdiction: str, on: dt.date) -> Engine:
+    """The compiled engine for the rules in force on ``on`` (cached, bounded)."""
+    rules = _in_force(base, jurisdiction, on)
     key = (id(base), jurisdiction, tuple(id(r) for r in rules))
-    if key not in _ENGINES:
-        _ENGINES[key] = (Engine(rules, domains_of(base), jurisdiction), base)  # keep base alive: ids stay unique
-    _ENGINES[by_date] = _ENGINES[key]
-    return _ENGINES[key][0]
+    hit = _ENGINES.get(key)
+    if hit is not None and hit[1] is base:
+        return hit[0]
+    return _ENGINES.put(key, (Engine(list(rules), domains_of(base), jurisdiction), base))[0]
 
 
 def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date):
@@ -180,15 +213,16 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     return Assessment(answers, on, wanted, results, trace, missing, changes, base)
 
 
-_USED: dict = {}
+_USED = _LRU(256)
 
 
 def facts_used(base: RuleBase, code: str, on: dt.date) -> frozenset:
     """The facts some rule of ``code`` in force on ``on`` tests (cached like the engines)."""
     key = (id(base), code, on)
-    if key not in _USED:
-        _USED[key] = (frozenset().union(*(r.facts_used for r in base.active(code, on))), base)
-    return _USED[key][0]
+    hit = _USED.get(key)
+    if hit is not None and hit[1] is base:
+        return hit[0]
+    return _USED.put(key, (frozenset().union(*(r.facts_used for r in _in_force(base, code, on))), base))[0]
 
 
 def candidate_facts(base: RuleBase, jurisdictions: list, facts: dict, on: dt.date) -> list[str]:

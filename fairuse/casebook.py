@@ -65,6 +65,24 @@ class CaseModel(BaseModel):
         "dev", description="holdout: coded from the judgment before the rules were run on it, and never used to tune them.")
     coded: Optional[str] = Field(None, description="Who coded the facts and when, e.g. 'from the opinion, 2026-11-25'.")
 
+    @field_validator("decided", mode="before")
+    @classmethod
+    def _decided_text(cls, value):
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    @field_validator("decided")
+    @classmethod
+    def _real_date(cls, value):
+        parts = [int(p) for p in value.split("-")]
+        if len(parts) >= 2 and not 1 <= parts[1] <= 12:
+            raise ValueError(f"'{value}' has no month {parts[1]} (expected YYYY-MM-DD, YYYY-MM or YYYY)")
+        if len(parts) == 3:
+            try:
+                dt.date(*parts)
+            except ValueError:
+                raise ValueError(f"'{value}' is not a real date (expected YYYY-MM-DD)") from None
+        return value
+
     @field_validator("source_note")
     @classmethod
     def _note(cls, value):
@@ -150,10 +168,23 @@ def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) 
         root = casebook_beside(base.root) or default_casebook_dir()
     if not root.is_dir():
         raise FairuseError(f"{root}: no such casebook directory")
-    files = sorted(p for p in root.glob("*.yaml") if not p.name.startswith("_"))
-    key = (str(root.resolve()), id(base), tuple((str(p), p.stat().st_mtime_ns) for p in files))
+    try:
+        files = sorted(p for p in root.iterdir() if p.suffix == ".yaml" and not p.name.startswith("_"))
+    except OSError as exc:
+        raise FairuseError(f"{root}: cannot read the casebook directory: {exc.strerror}") from None
+    if not files:
+        raise FairuseError(f"{root}: no cases in this casebook directory (expected one <id>.yaml per decision)")
+    stamps = []
+    for p in files:
+        try:
+            stamps.append((str(p), p.stat().st_mtime_ns))
+        except OSError as exc:
+            raise FairuseError(f"{p}: cannot read: {exc.strerror}") from None
+    key = (str(root.resolve()), id(base), tuple(stamps))
     if key in _CASES:
         return list(_CASES[key][0])
+    while len(_CASES) >= 8:  # bounded: a long-running process reads few casebooks
+        _CASES.pop(next(iter(_CASES)))
     cases = [load_case(p, base) for p in files]
     seen: dict[str, Path] = {}
     for case in cases:
@@ -177,6 +208,8 @@ def fact_weights(base: RuleBase) -> dict[str, float]:
     """How much agreement on each fact counts: its factor's weight in the US weighing."""
     key = id(base)
     if key not in _WEIGHTS:
+        while len(_WEIGHTS) >= 8:
+            _WEIGHTS.pop(next(iter(_WEIGHTS)))
         _WEIGHTS[key] = (_fact_weights(base), base)  # keep base alive: ids stay unique
     return _WEIGHTS[key][0]
 
@@ -187,11 +220,11 @@ def _fact_weights(base: RuleBase) -> dict[str, float]:
     weights: dict[str, float] = {}
     for rule in base.rules:
         w = float(factor_weights.get(rule.factor, 0.5)) if rule.factor else 0.5
-        for fact in rule.facts_used:
+        for fact in sorted(rule.facts_used):  # a set: its order follows PYTHONHASHSEED
             weights[fact] = max(weights.get(fact, 0.0), w)
     for skip in ("jurisdictions", "use_summary", "assessment_date"):
         weights.pop(skip, None)
-    return weights
+    return dict(sorted(weights.items()))
 
 
 def _agreement(fact: str, a, b) -> float:
@@ -248,8 +281,8 @@ def similarity(query: dict, facts: dict, weights: dict[str, float]) -> tuple[flo
         else:
             differing.append((fact, a, b))
     value = agree / total if total else 0.0
-    shared.sort(key=lambda item: -weights[item[0]])
-    differing.sort(key=lambda item: -weights[item[0]])
+    shared.sort(key=lambda item: (-weights[item[0]], item[0]))
+    differing.sort(key=lambda item: (-weights[item[0]], item[0]))
     return value, shared, differing
 
 
@@ -331,6 +364,9 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = ()):
                 ours = result.us.factors[factor].leaning
                 factor_rows.append({"id": case.id, "factor": factor, "court": court, "rules": ours,
                                     "agree": ours == court})
+    if not rows:
+        raise FairuseError("the casebook has no case to evaluate: every case says 'assess: none' "
+                           "(add 'assess: us' or another ruleset to a case)")
     table = pd.DataFrame(rows)
     factors = pd.DataFrame(factor_rows, columns=["id", "factor", "court", "rules", "agree"])
     decided = table[table["hit"].notna()]

@@ -6,6 +6,7 @@ Every user error is one line on stderr and exit status 2 (see
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -350,7 +351,7 @@ def memo(
         _fail(f"--format: expected html, pdf or md, got '{fmt}'")
     if fmt == "pdf" and out is None:
         _fail("PDF output needs --out FILE")
-    if out is not None and out.exists() and not force:
+    if out is not None and os.path.lexists(out) and not force:  # early; the write checks again, atomically
         _fail(f"{out}: already exists; use --force to overwrite it")
     answers = _source(answers, example)
     base = load_rulebase(rules)
@@ -359,7 +360,9 @@ def memo(
     _add_precedents(result, casebook)
     data = memo_module.render(result, fmt, template, to=to, author=author)
     if out is None:
-        sys.stdout.write(data.decode("utf-8"))
+        from .safetext import clean
+
+        sys.stdout.write(clean(data.decode("utf-8")))
         return
     memo_module.write(data, out, force=force)
     typer.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
@@ -633,17 +636,19 @@ def _emit(result, fmt: str, trace: bool) -> None:
     if fmt == "json":
         typer.echo(report.to_json(result))
         return
+    from .safetext import clean
+
     if fmt == "md":
-        typer.echo(report.to_markdown(result) + (_trace_text(result) if trace else ""), nl=False)
+        typer.echo(clean(report.to_markdown(result) + (_trace_text(result) if trace else "")), nl=False)
         return
     if sys.stdout.isatty():
         from rich.console import Console
 
         report.print_rich(result, Console())
     else:
-        typer.echo(report.to_text(result), nl=False)
+        typer.echo(clean(report.to_text(result)), nl=False)
     if trace:
-        typer.echo(_trace_text(result), nl=False)
+        typer.echo(clean(_trace_text(result)), nl=False)
 
 
 def _trace_text(result) -> str:
@@ -657,14 +662,26 @@ def _trace_text(result) -> str:
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and exit 2."""
+    from .safetext import one_line
+
     try:
         app()
     except FairuseError as exc:
-        typer.echo(f"fairuse: error: {exc}", err=True)
+        typer.echo(f"fairuse: error: {one_line(str(exc))}", err=True)
         sys.exit(2)
     except EngineError as exc:
-        typer.echo(f"fairuse: rule error: {exc}", err=True)
+        typer.echo(f"fairuse: rule error: {one_line(str(exc))}", err=True)
         sys.exit(3)
     except KeyboardInterrupt:
         typer.echo("fairuse: interrupted", err=True)
         sys.exit(130)
+    except RecursionError:
+        typer.echo("fairuse: error: the input is nested too deeply", err=True)
+        sys.exit(2)
+    except MemoryError:
+        typer.echo("fairuse: error: out of memory: the input is too large", err=True)
+        sys.exit(2)
+    except OSError as exc:  # a file the user named: unreadable folder, full disk, ...
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        typer.echo(f"fairuse: error: {one_line(where + (exc.strerror or str(exc)))}", err=True)
+        sys.exit(2)

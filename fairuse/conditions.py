@@ -13,8 +13,9 @@ unknown, and ``not`` is pushed down to the leaves as the complement over the
 fact's declared values, so ``not: {fact: commercial, is: direct}`` means
 "known to be non_commercial or indirect", never "not known to be direct".
 
-A condition is turned into a disjunction of conjunctions (:func:`to_dnf`) for
-the engine: each conjunction becomes one durable-rules rule.
+A condition can be turned into a disjunction of conjunctions (:func:`to_dnf`,
+bounded by :data:`MAX_ALTERNATIVES`) for lint and rule tools; the engine
+compiles conditions without expanding them (see :mod:`fairuse.engine`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Union
 from .errors import FairuseError, closest
 
 LEAF_OPS = ("is", "in", "not_in", "known")
+MAX_NESTING = 40  # all/any/not levels in one condition
+MAX_ALTERNATIVES = 4096  # conjunctions in a condition's disjunctive normal form (lint and tools)
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,12 @@ class Domains:
         self.findings = findings
 
 
-def parse(raw, domains: Domains, where) -> Condition:
+def parse(raw, domains: Domains, where, _depth: int = 0) -> Condition:
     """Parse a ``when:`` value. ``where(line)`` formats an error location."""
     line = getattr(raw, "line", None)
+    if _depth > MAX_NESTING:
+        raise FairuseError(f"{where(line)}: conditions nested more than {MAX_NESTING} levels deep "
+                           "(all/any/not); name a part as a finding")
     if not isinstance(raw, dict) or not raw:
         raise FairuseError(f"{where(line)}: a condition must be a mapping: all/any/not or a fact/finding test")
     keys = set(raw)
@@ -85,12 +91,12 @@ def parse(raw, domains: Domains, where) -> Condition:
             items = raw[combinator]
             if not isinstance(items, list) or not items:
                 raise FairuseError(f"{where(raw.line_of(combinator) if hasattr(raw, 'line_of') else line)}: '{combinator}' takes a non-empty list of conditions")
-            parsed = tuple(parse(item, domains, where) for item in items)
+            parsed = tuple(parse(item, domains, where, _depth + 1) for item in items)
             return All(parsed) if combinator == "all" else Any(parsed)
     if "not" in keys:
         if keys != {"not"}:
             raise FairuseError(f"{where(line)}: 'not' must stand alone")
-        return Not(parse(raw["not"], domains, where))
+        return Not(parse(raw["not"], domains, where, _depth + 1))
     return _parse_leaf(raw, domains, where, line)
 
 
@@ -157,20 +163,50 @@ def negate(cond: Condition, domains: Domains) -> Condition:
     return Leaf(cond.kind, cond.name, frozenset(domain) - cond.values, None, cond.line)
 
 
+def dnf_size(cond: Condition, domains: Domains, negated: bool = False) -> int:
+    """How many conjunctions :func:`to_dnf` would give at most, without expanding them."""
+    if isinstance(cond, Leaf):
+        return 1
+    if isinstance(cond, Not):
+        return dnf_size(cond.item, domains, not negated)
+    sizes = [dnf_size(item, domains, negated) for item in cond.items]
+    if isinstance(cond, Any) != negated:  # any, or a negated all: a sum
+        return sum(sizes)
+    total = 1
+    for size in sizes:
+        total *= size
+        if total > MAX_ALTERNATIVES:
+            return total
+    return total
+
+
 def to_dnf(cond: Condition, domains: Domains) -> list[tuple[Leaf, ...]]:
-    """A list of conjunctions of leaves whose disjunction equals ``cond``."""
+    """A list of conjunctions of leaves whose disjunction equals ``cond``.
+
+    Refused (one line) past :data:`MAX_ALTERNATIVES` conjunctions: ``all`` of ten
+    ``any``-of-4 is a million. The engine compiles conditions without expanding
+    them; the DNF is for lint and rule tools.
+    """
+    size = dnf_size(cond, domains)
+    if size > MAX_ALTERNATIVES:
+        raise FairuseError(f"its condition expands to more than {MAX_ALTERNATIVES} alternatives "
+                           f"(all of any's multiply); name a part as a finding or split the rule")
+    return _to_dnf(cond, domains)
+
+
+def _to_dnf(cond: Condition, domains: Domains) -> list[tuple[Leaf, ...]]:
     if isinstance(cond, Leaf):
         return [(cond,)] if cond.values is None or cond.values else []
     if isinstance(cond, Not):
-        return to_dnf(negate(cond.item, domains), domains)
+        return _to_dnf(negate(cond.item, domains), domains)
     if isinstance(cond, Any):
         out: list[tuple[Leaf, ...]] = []
         for item in cond.items:
-            out.extend(to_dnf(item, domains))
+            out.extend(_to_dnf(item, domains))
         return out
     conjunctions: list[tuple[Leaf, ...]] = [()]
     for item in cond.items:
-        conjunctions = [left + right for left in conjunctions for right in to_dnf(item, domains)]
+        conjunctions = [left + right for left in conjunctions for right in _to_dnf(item, domains)]
     return [c for c in (_simplify(c) for c in conjunctions) if c is not None]
 
 

@@ -5,33 +5,53 @@ This module is the only one that knows durable-rules. Its interface is
 
 How a ruleset is compiled
 -------------------------
-* The answers are asserted as one ``case`` fact; each rule condition is turned
-  into a disjunction of conjunctions, and each conjunction becomes one
-  durable-rules rule whose fact tests sit on the case fact and whose finding
-  tests are joins on ``finding`` facts.
-* A firing rule asserts its findings as new facts, so rules that test those
-  findings fire in turn (forward chaining).
+* Every distinct leaf of every condition (``purpose is ai_training``,
+  ``finding transformative is strong``) gets a number ``k``. A run asserts one
+  fact ``{"t": "l", "k": k}`` for each leaf that holds: fact leaves are
+  evaluated on the answers before the run, finding leaves as soon as a rule
+  concludes a finding that satisfies them (forward chaining).
+* A rule's condition is compiled without expanding it into disjunctive normal
+  form: ``not`` is pushed down to the leaves, an ``all`` becomes one join over
+  its leaves, and an ``any`` nested inside an ``all`` becomes an auxiliary leaf
+  concluded by one small rule per alternative (a Tseitin encoding). The
+  compiled size is linear in the size of the condition.
+* The compiled rules are split across as many durable-rules rulesets as the
+  C engine's fixed limits need (:data:`LIMITS`); findings concluded in one are
+  delivered to the others until nothing new is concluded.
 
-The library's traps, and what we do about each
-----------------------------------------------
-* Identical facts raise ``MessageObservedException``, and a fact's identity is
-  its ``id`` property when it has one (two findings with the same ``id`` are
-  "identical" whatever else they say): finding facts use ``name``, never
-  ``id``, carry the id of the rule that concluded them (``by``), and a rule
-  concludes once per run (a second match of the same rule is ignored).
+Why no user text reaches durable-rules
+--------------------------------------
+durable-rules reserves property names (``sid``, ``id``, ``$``-operators such
+as ``$and``, ``$or``, ``$m``) and we reserve ``t``; its C code has fixed limits
+(``MAX_OBJECT_PROPERTIES 255`` in state.h, 16 messages joined per rule, 255
+rules per shared test, 511 distinct tests below one test, 4096 actions per
+ruleset). Fact names, finding names and answer values never become durable
+property names or values here: only the integers ``k`` do, so a fact named
+``t``, ``sid``, ``id`` or ``$and``, an emoji or a NUL in a value, or a
+vocabulary of any size cannot reach those limits. What is left (leaves, joins,
+rules per ruleset) is counted at compile time against :data:`LIMITS` with a
+margin; a rule that cannot fit even alone raises a one-line
+:class:`~fairuse.errors.FairuseError`.
+
+The library's other traps, and what we do about each
+----------------------------------------------------
+* Identical facts raise ``MessageObservedException``: a run asserts each leaf
+  fact at most once per ruleset.
 * Exceptions raised in actions are swallowed (stored in the state as
   ``exception``): every action catches its own errors and records them, and the
   state is checked after the run; any error raises :class:`EngineError`.
-* Rulesets live in a host under unique names, and ``durable.lang`` keeps one
-  global host with background dispatch threads: we build our own host (without
-  the threads), one per engine, with a unique ruleset name.
-* A fact no rule observes is refused with ``MessageNotHandledException``, inside
-  an action that error is swallowed with the rest of the action, and deleting a
-  session whose first fact was refused crashes the process (a double free in the
-  C engine, found while building this): two observer rules match every case fact
-  and every finding fact, so no fact is ever refused.
+* ``durable.lang`` keeps one global host with background dispatch threads: we
+  build our own host (without the threads), one per engine, with unique names.
+* A fact no rule observes is refused, and deleting a session whose first fact
+  was refused crashes the process (a double free in the C engine): a leaf fact
+  is asserted only into the rulesets that have a rule testing it. Deleting a
+  session in which no action ever ran crashes it too (a segfault, found while
+  building this): each session starts with a ``start`` fact that one rule
+  matches. (An observer rule matching every fact would also do, at the price of
+  one action call per fact: it made a run 1.5 times slower.)
 * Assessments must not leak into each other: each run uses a fresh session id
-  (``sid``), and its state is deleted afterwards.
+  (``sid``), and its state is deleted afterwards (a ruleset holds at most 1024
+  live sessions).
 """
 
 from __future__ import annotations
@@ -40,14 +60,28 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
+import durable_rules_engine
 from durable import engine as durable_engine
 
 from . import conditions as cond
-from .errors import EngineError
+from .errors import EngineError, FairuseError
 from .rules import Rule
 
 _names = itertools.count(1)
 _sids = itertools.count(1)
+
+#: The C engine's fixed limits (durable-rules src/rules), and what we allow of each per ruleset.
+LIMITS = {
+    # distinct leaf tests below the one type test: a 512-slot hash set (rete.c linkAlpha,
+    # NEXT_BUCKET_LENGTH); at 512 the engine loops forever
+    "leaves": 400,
+    # rules sharing one leaf test: BETA_LIST_LENGTH 256, read one past its end (256 rules segfault)
+    "rules_per_leaf": 200,
+    # facts joined by one rule: MAX_MESSAGE_FRAMES 16 (error 304 beyond)
+    "joins": 12,
+    # rule actions per ruleset: MAX_ACTIONS 4096 (error 106 beyond)
+    "rules": 3000,
+}
 
 
 class _Host(durable_engine.Host):
@@ -83,10 +117,53 @@ class Firing:
 @dataclass
 class _Run:
     facts: dict
+    sid: str
     firings: list = field(default_factory=list)
     fired: set = field(default_factory=set)
     errors: list = field(default_factory=list)
     findings: dict = field(default_factory=dict)  # finding -> {value: [rule ids]}
+    asserted: set = field(default_factory=set)  # (partition, k) already asserted
+    pending: dict = field(default_factory=dict)  # partition -> [k] to assert
+
+
+@dataclass
+class _Unit:
+    """One rule compiled: durable rules (terms -> rule or auxiliary leaf)."""
+
+    rule: Rule
+    rules: list  # [(tuple of leaf numbers, action target: None for the rule, or aux leaf number)]
+
+    def leaves(self) -> set:
+        return {k for terms, _ in self.rules for k in terms}
+
+
+class _Partition:
+    def __init__(self, name: str):
+        self.name = name
+        self.units: list[_Unit] = []
+        self.leaves: set = set()
+        self.uses: dict = {}
+        self.count = 0
+
+    def fits(self, unit: _Unit) -> bool:
+        leaves = unit.leaves()
+        if len(self.leaves | leaves) > LIMITS["leaves"] or self.count + len(unit.rules) > LIMITS["rules"]:
+            return False
+        uses = dict(self.uses)
+        for terms, _ in unit.rules:
+            for k in set(terms):
+                uses[k] = uses.get(k, 0) + 1
+                if uses[k] > LIMITS["rules_per_leaf"]:
+                    return False
+        return True
+
+    def add(self, unit: _Unit) -> None:
+        self.units.append(unit)
+        self.leaves |= unit.leaves()
+        self.count += len(unit.rules)
+        for terms, _ in unit.rules:
+            for k in set(terms):
+                self.uses[k] = self.uses.get(k, 0) + 1
 
 
 class Engine:
@@ -95,52 +172,189 @@ class Engine:
     def __init__(self, rules: list[Rule], domains: cond.Domains, label: str = "rules"):
         self.rules = list(rules)
         self.name = f"fairuse_{label}_{next(_names)}"
+        self._domains = domains
+        self._multi = {name for name, kind in domains.fact_types.items() if kind == "multi"}
         self._runs: dict[str, _Run] = {}
         self._lock = threading.Lock()
-        definition: dict = {
-            "observe_case": {"all": [{"m": {"t": "case"}}], "run": _observe},
-            "observe_finding": {"all": [{"m": {"t": "finding"}}], "run": _observe},
-        }
-        multi = {name for name, kind in domains.fact_types.items() if kind == "multi"}
-        for index, rule in enumerate(self.rules):
-            for k, conj in enumerate(cond.to_dnf(rule.when, domains)):
-                definition[f"r{index}_{k}"] = {"all": _compile(conj, multi), "run": self._action(rule)}
+        self._leaf_ids: dict = {}  # leaf key -> k
+        self.fact_leaves: list = []  # (k, Leaf)
+        self.finding_leaves: dict = {}  # finding name -> [(k, Leaf)]
+        self._aux = 0
+        units = [self._compile_rule(rule) for rule in self.rules]
+        self.partitions: list[_Partition] = []
+        for unit in units:
+            if not unit.rules:
+                continue  # a condition that can never hold: nothing to compile (lint reports it)
+            for part in self.partitions:
+                if part.fits(unit):
+                    break
+            else:
+                part = _Partition(f"{self.name}_{len(self.partitions) + 1}")
+                if not part.fits(unit):
+                    raise FairuseError(
+                        f"{unit.rule.where}: {unit.rule.id}: its condition is too large for the rules engine "
+                        f"(more than {LIMITS['leaves']} distinct tests or {LIMITS['rules']} alternatives)")
+                self.partitions.append(part)
+            part.add(unit)
+        self._part_of_leaf: dict = {}  # k -> [partition index]
+        definitions = {}
+        for index, part in enumerate(self.partitions):
+            for k in sorted(part.leaves):
+                self._part_of_leaf.setdefault(k, []).append(index)
+            definition: dict = {"start": {"all": [{"m": {"t": "s"}}], "run": _start}}
+            n = 0
+            for unit in part.units:
+                for terms, target in unit.rules:
+                    n += 1
+                    definition[f"r{n}"] = {
+                        "all": [{f"m{i}": {"$and": [{"t": "l"}, {"k": k}]}} for i, k in enumerate(terms)],
+                        "run": self._action(unit.rule, index, target),
+                    }
+            definitions[part.name] = definition
         self._host = _Host()
-        self._host.register_rulesets({self.name: definition})
+        if definitions:
+            try:
+                self._host.register_rulesets(definitions)
+            except Exception as exc:  # the library's own limits, should ours be wrong
+                raise FairuseError(f"{label}: the rules engine refused the ruleset: {getattr(exc, 'message', exc)}") from None
+
+    def close(self) -> None:
+        """Free the C engine's rulesets (an engine evicted from a cache must not leak them)."""
+        for ruleset in getattr(getattr(self, "_host", None), "_ruleset_list", ()):
+            handle, ruleset._handle = getattr(ruleset, "_handle", None), None
+            if handle is not None:
+                try:
+                    durable_rules_engine.delete_ruleset(handle)
+                except Exception:  # pragma: no cover - already gone
+                    pass
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutting down
+            pass
+
+    # ---------------------------------------------------------------- compiling
+    def _leaf(self, leaf: cond.Leaf) -> int | None:
+        """The number of ``leaf`` (None: it can never hold)."""
+        if leaf.values is not None and not leaf.values:
+            return None
+        key = (leaf.kind, leaf.name, leaf.values, leaf.known)
+        if key not in self._leaf_ids:
+            k = self._leaf_ids[key] = len(self._leaf_ids) + 1
+            if leaf.kind == "fact":
+                self.fact_leaves.append((k, leaf))
+            else:
+                self.finding_leaves.setdefault(leaf.name, []).append((k, leaf))
+        return self._leaf_ids[key]
+
+    def _new_aux(self) -> int:
+        self._aux += 1
+        k = self._leaf_ids[("aux", self._aux, None, None)] = len(self._leaf_ids) + 1
+        return k
+
+    def _compile_rule(self, rule: Rule) -> _Unit:
+        out: list = []
+        tree = _push_not(rule.when, self._domains)
+        for terms in self._alternatives(tree, out):
+            self._emit(terms, None, out)
+        return _Unit(rule, out)
+
+    def _emit(self, terms: list, target, out: list) -> None:
+        terms = list(dict.fromkeys(terms))
+        while len(terms) > LIMITS["joins"]:  # chain long joins through auxiliary leaves
+            aux = self._new_aux()
+            out.append((tuple(terms[:LIMITS["joins"]]), aux))
+            terms = [aux, *terms[LIMITS["joins"]:]]
+        out.append((tuple(terms), target))
+
+    def _alternatives(self, node, out: list) -> list:
+        """The conjunctions (lists of leaf numbers) whose disjunction is ``node``."""
+        if isinstance(node, cond.Leaf):
+            k = self._leaf(node)
+            return [] if k is None else [[k]]
+        if isinstance(node, cond.Any):
+            alts: list = []
+            for item in node.items:
+                alts.extend(self._alternatives(item, out))
+            return alts
+        terms: list = []
+        for item in node.items:
+            alts = self._alternatives(item, out)
+            if not alts:
+                return []  # a part that can never hold
+            if len(alts) == 1:
+                terms.extend(alts[0])
+            else:
+                aux = self._new_aux()
+                for alt in alts:
+                    self._emit(alt, aux, out)
+                terms.append(aux)
+        return [terms]
 
     # ------------------------------------------------------------------ running
     def run(self, facts: dict) -> tuple[list[Firing], dict]:
         """Forward-chain from ``facts``; return (firings, findings)."""
         sid = str(next(_sids))
-        run = _Run(dict(facts))
-        case = {"sid": sid, "t": "case", **{k: _plain(v) for k, v in facts.items()}}
+        run = _Run(dict(facts), sid)
+        for k, leaf in self.fact_leaves:
+            if _holds(leaf, facts, self._multi):
+                self._deliver(run, k, None, None)
+        touched: set = set()
+        states: list = []
         with self._lock:
             self._runs[sid] = run
             try:
-                self._host.assert_fact(self.name, case)
-                state = self._host.get_state(self.name, sid)
+                while run.pending:
+                    index = min(run.pending)
+                    ks = run.pending.pop(index)
+                    facts_in = [{"sid": sid, "t": "l", "k": k} for k in ks]
+                    if index not in touched:  # a session's first fact fires an action: see the module notes
+                        touched.add(index)
+                        facts_in.insert(0, {"sid": sid, "t": "s"})
+                    self._host.assert_facts(self.partitions[index].name, facts_in)
+                    if run.errors:
+                        break
+                for index in sorted(touched):
+                    states.append(self._host.get_state(self.partitions[index].name, sid))
             except Exception as exc:  # the library's own errors
                 raise EngineError(f"the rules engine failed: {getattr(exc, 'message', exc)}") from exc
             finally:
                 self._runs.pop(sid, None)
-                try:
-                    self._host.delete_state(self.name, sid)
-                except Exception:  # pragma: no cover - nothing left to clean
-                    pass
+                for index in sorted(touched):
+                    try:
+                        self._host.delete_state(self.partitions[index].name, sid)
+                    except Exception:  # pragma: no cover - nothing left to clean
+                        pass
         if run.errors:
             rule_id, exc = run.errors[0]
             raise EngineError(f"rule {rule_id} raised {type(exc).__name__}: {exc}") from exc
-        if state.get("exception"):
-            raise EngineError(f"a rule action failed: {state['exception']}")
+        for state in states:
+            if state.get("exception"):
+                raise EngineError(f"a rule action failed: {state['exception']}")
         return run.firings, run.findings
 
+    def _deliver(self, run: _Run, k: int, here: int | None, c) -> None:
+        """Assert leaf ``k`` in every ruleset that tests it (at once in ``here``)."""
+        for index in self._part_of_leaf.get(k, ()):
+            if (index, k) in run.asserted:
+                continue
+            run.asserted.add((index, k))
+            if index == here:
+                c.assert_fact({"t": "l", "k": k})
+            else:
+                run.pending.setdefault(index, []).append(k)
+
     # ------------------------------------------------------------------ actions
-    def _action(self, rule: Rule):
+    def _action(self, rule: Rule, index: int, target):
         def action(c):
             run = self._runs.get(c.s.sid)
             if run is None:  # a stray state: never ours to record
                 return
             try:
+                if target is not None:  # an auxiliary leaf: part of a condition holds
+                    self._deliver(run, target, index, c)
+                    return
                 if rule.id in run.fired:
                     return
                 run.fired.add(rule.id)
@@ -150,43 +364,46 @@ class Engine:
                         matched[name] = sorted(run.findings[name], key=str) if len(run.findings[name]) > 1 else next(iter(run.findings[name]))
                 run.firings.append(Firing(rule, matched, len(run.firings) + 1))
                 for fid, value in rule.then.finding.items():
-                    run.findings.setdefault(fid, {}).setdefault(value, []).append(rule.id)
-                    c.assert_fact({"t": "finding", "name": fid, "v": value, "by": rule.id})
+                    seen = run.findings.setdefault(fid, {})
+                    new = value not in seen
+                    seen.setdefault(value, []).append(rule.id)
+                    if new:
+                        for k, leaf in self.finding_leaves.get(fid, ()):
+                            if _same(value, leaf.values):
+                                self._deliver(run, k, index, c)
             except Exception as exc:  # durable-rules would swallow it
                 run.errors.append((rule.id, exc))
         return action
 
 
-def _observe(c):
-    """Matches every case and finding fact, so durable-rules never refuses one."""
+def _start(c):
+    """The first action of every session (see the module notes)."""
     return None
 
 
-def _plain(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def _same(value, values) -> bool:
+    """``value`` is one of ``values`` (``True`` is not ``1``)."""
+    return any(value == v and isinstance(value, bool) == isinstance(v, bool) for v in values)
 
 
-def _fact_test(leaf: cond.Leaf, multi: set[str]) -> dict:
+def _holds(leaf: cond.Leaf, facts: dict, multi: set) -> bool:
+    """Does a fact leaf hold for ``facts``? Unknown is never "no"."""
+    if leaf.name not in facts or facts[leaf.name] is None:
+        return leaf.known is False
     if leaf.known is not None:
-        return {"$ex" if leaf.known else "$nex": {leaf.name: 1}}
-    if leaf.name in multi:
-        tests = [{"$iany": {leaf.name: {"$i": v}}} for v in sorted(leaf.values, key=str)]
-    else:
-        tests = [{leaf.name: v} for v in sorted(leaf.values, key=str)]
-    return tests[0] if len(tests) == 1 else {"$or": tests}
+        return leaf.known
+    value = facts[leaf.name]
+    if leaf.name in multi and isinstance(value, (list, tuple, set, frozenset)):
+        return any(_same(v, leaf.values) for v in value)
+    return _same(value, leaf.values)
 
 
-def _compile(conj: tuple[cond.Leaf, ...], multi: set[str]) -> list:
-    fact_tests = [_fact_test(leaf, multi) for leaf in conj if leaf.kind == "fact"]
-    terms: list = []
-    if fact_tests:
-        terms.append({"case": {"$and": [{"t": "case"}, *fact_tests]}})
-    for i, leaf in enumerate(leaf for leaf in conj if leaf.kind == "finding"):
-        tests: list = [{"t": "finding"}, {"name": leaf.name}]
-        if leaf.values is not None:
-            values = [{"v": v} for v in sorted(leaf.values, key=str)]
-            tests.append(values[0] if len(values) == 1 else {"$or": values})
-        terms.append({f"f{i}": {"$and": tests}})
-    return terms
+def _push_not(node, domains: cond.Domains):
+    """``node`` with every ``not`` pushed down to the leaves (iteratively deep-safe)."""
+    if isinstance(node, cond.Not):
+        return _push_not(cond.negate(node.item, domains), domains)
+    if isinstance(node, cond.All):
+        return cond.All(tuple(_push_not(i, domains) for i in node.items))
+    if isinstance(node, cond.Any):
+        return cond.Any(tuple(_push_not(i, domains) for i in node.items))
+    return node

@@ -21,7 +21,7 @@ from .report import FACTOR_TITLES, JURISDICTION_NAMES, label
 from .prose import (OTHER_HEADING, FactWords, brief_answer_other, brief_answer_us, factor_prose, grouped_changes,
                     keep_together, place,
                     provision_lines, weighing_prose)
-from .yamlfile import load_file
+from .yamlfile import line_of, load_file
 
 FORMATS = ("html", "pdf", "md")
 FACTOR_TEXT = {
@@ -48,15 +48,39 @@ def templates_dir() -> Path:
 # ----------------------------------------------------------------------- context
 
 
+MAX_SUMMARY = 2000  # characters of the use summary the memo shows; the rest is cut with a note
+
+
 def _prose_spec(template_dirs: list[Path]) -> dict:
     for folder in template_dirs:
         candidate = folder / "facts_prose.yaml"
         if candidate.exists():
             spec = load_file(candidate)
-            if not isinstance(spec, dict) or not isinstance(spec.get("facts"), dict):
-                raise FairuseError(f"{candidate}: expected a mapping with a 'facts' mapping")
+            _check_prose_spec(spec, candidate)
             return spec
-    return {"facts": {}, "unknown": "It is not known {question}."}
+    return {"facts": {}, "unknown": "It is not known {{ question }}."}
+
+
+def _check_prose_spec(spec, path: Path) -> None:
+    """A partial or mistyped facts_prose.yaml is one line naming the key, never a crash in every memo."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("facts"), dict):
+        raise FairuseError(f"{path}: expected a mapping with a 'facts' mapping")
+    if not isinstance(spec.get("unknown", ""), str):
+        raise FairuseError(f"{path}: 'unknown': expected a sentence with {{question}}")
+    for fact, entry in spec["facts"].items():
+        where = f"{path}:{line_of(spec['facts'], fact) or ''}: facts.{fact}".replace(":: ", ": ")
+        if isinstance(entry, str) or entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise FairuseError(f"{where}: expected a sentence or a mapping of sentence/values/question")
+        unknown = sorted(set(map(str, entry)) - {"sentence", "values", "question"})
+        if unknown:
+            raise FairuseError(f"{where}: unknown key '{unknown[0]}' (expected sentence, values, question)")
+        for key in ("sentence", "question"):
+            if entry.get(key) is not None and not isinstance(entry[key], str):
+                raise FairuseError(f"{where}.{key}: expected text")
+        if entry.get("values") is not None and not isinstance(entry["values"], dict):
+            raise FairuseError(f"{where}.values: expected a mapping of value to words")
 
 
 def _facts_in_words(assessment: Assessment, words) -> tuple[list[str], list[str]]:
@@ -143,6 +167,9 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
     words = FactWords(_prose_spec(template_dirs), env, base.vocabulary)
     known, unknown = _facts_in_words(a, words)
     summary = " ".join(str(a.answers.get("use_summary") or "the use described below").split())
+    if len(summary) > MAX_SUMMARY:  # a 1 MB summary made the PDF take 27 s
+        cut = summary[:MAX_SUMMARY].rsplit(" ", 1)[0]
+        summary = f"{cut} … [summary cut: {len(summary) - len(cut):,} more characters in the answers file]"
     names = [JURISDICTION_NAMES.get(j, j) for j in a.jurisdictions]
     firings = {f.rule.id: f for fs in a.trace.values() for f in fs}
     titles = {rid: f.rule.title for rid, f in firings.items()}
@@ -377,10 +404,77 @@ def chart_svg(a: Assessment) -> str:
 # ----------------------------------------------------------------------- rendering
 
 
-def environment(template_dir: Path | None = None):
-    """A sandboxed Jinja2 environment: the organisation's templates first, then ours."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, select_autoescape
+MAX_TEMPLATE_NUMBER = 100_000  # the largest number a template may pass to a call, a filter or a repeat
+
+
+def _sandbox_class():
+    """Jinja2's sandbox, bounded: no ``'x' * 10**9``, ``10**10**10``, ``'%09999999d'`` or ``center(10**9)``.
+
+    The sandbox stops attribute escapes and ``range(10**9)``, but not a number
+    large enough to exhaust memory through a repeat, a power, a format width or
+    a string method; those raise a ``SecurityError`` here (one line, exit 2).
+    """
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
+
+    def too_big(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEMPLATE_NUMBER
+
+    class BoundedSandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and (too_big(right) or (isinstance(right, (int, float)) and right > 64)):
+                raise SecurityError("the template raises a number to too high a power")
+            if operator == "*" and ((isinstance(left, (str, list, tuple)) and too_big(right))
+                                    or (isinstance(right, (str, list, tuple)) and too_big(left))):
+                raise SecurityError("the template repeats text too many times")
+            if operator == "%" and isinstance(left, str) and re.search(r"\d{6,}", left):
+                raise SecurityError("the template formats with too large a width")
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+            if any(too_big(a) for a in args) or any(too_big(v) for v in kwargs.values()):
+                raise SecurityError("the template passes too large a number")
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def wrap_str_format(self, value):  # '{:>999999999}'.format(1)
+            wrapped = super().wrap_str_format(value)
+            if wrapped is not None and re.search(r"\d{6,}", str(getattr(value, "__self__", ""))):
+                def refuse(*args, **kwargs):
+                    raise SecurityError("the template formats with too large a width")
+                return refuse
+            return wrapped
+
+    return BoundedSandbox
+
+
+def _bounded_filters(env) -> None:
+    from jinja2.exceptions import SecurityError
+
+    def bounded(func):
+        def wrapper(*args, **kwargs):
+            for value in (*args, *kwargs.values()):
+                if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEMPLATE_NUMBER:
+                    raise SecurityError("the template passes too large a number to a filter")
+            return func(*args, **kwargs)
+        for attr in ("jinja_pass_arg",):
+            if hasattr(func, attr):
+                setattr(wrapper, attr, getattr(func, attr))
+        return wrapper
+
+    for name, func in list(env.filters.items()):
+        env.filters[name] = bounded(func)
+
+
+def environment(template_dir: Path | None = None, fmt: str = "html"):
+    """A sandboxed Jinja2 environment: the organisation's templates first, then ours.
+
+    Autoescaping follows the memo's format, not a template's file name: every
+    template and partial of an HTML or PDF memo escapes (a firm's partial named
+    ``cover.txt`` included); Markdown escapes through the ``md`` filter.
+    """
+    from jinja2 import ChoiceLoader, FileSystemLoader
 
     loaders = []
     if template_dir is not None:
@@ -388,13 +482,14 @@ def environment(template_dir: Path | None = None):
             raise FairuseError(f"--template: {template_dir}: no such directory")
         loaders.append(FileSystemLoader(str(template_dir)))
     loaders.append(FileSystemLoader(str(templates_dir())))
-    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "htm"),
-                                                               default_for_string=True, default=False),
-                               trim_blocks=True, lstrip_blocks=True)
+    env = _sandbox_class()(loader=ChoiceLoader(loaders),
+                           autoescape=lambda name: name is None or fmt != "md",  # strings: facts_prose sentences
+                           trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = _md_escape
     env.filters["words"] = lambda v: str(v).replace("_", " ")
     env.filters["capitalize_first"] = lambda v: str(v)[:1].upper() + str(v)[1:]
     env.filters["md_emphasis"] = _html_emphasis
+    _bounded_filters(env)
     return env
 
 
@@ -419,15 +514,21 @@ def render(assessment: Assessment, fmt: str, template_dir: Path | None = None, *
     if fmt not in FORMATS:
         raise FairuseError(f"--format: expected one of {', '.join(FORMATS)}, got '{fmt}'")
     dirs = ([Path(template_dir)] if template_dir else []) + [templates_dir()]
-    env = environment(template_dir)
-    context = build_context(assessment, template_dirs=dirs, env=env, **heading)
+    env = environment(template_dir, fmt)
     name = "memo.md.j2" if fmt == "md" else "memo.html.j2"
-    try:
+    try:  # facts_prose.yaml's sentences are templates too: their errors are caught here as well
+        context = build_context(assessment, template_dirs=dirs, env=env, **heading)
         text = env.get_template(name).render(**context, for_pdf=(fmt == "pdf"))
     except TemplateError as exc:
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
         raise FairuseError(f"{where}{':' + str(line) if line else ''}: template error: {exc.message}") from None
+    except RecursionError:
+        raise FairuseError(f"{name}: template error: templates include each other without end") from None
+    except (OverflowError, MemoryError) as exc:  # range(10**9) and the like, refused by the sandbox
+        raise FairuseError(f"{name}: template error: too large: {exc}") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, UnicodeError) as exc:
+        raise FairuseError(f"{name}: template error: {type(exc).__name__}: {exc}") from None
     if fmt != "pdf":
         return text.encode("utf-8")
     return _pdf(text)
@@ -480,8 +581,6 @@ def write(data: bytes, out: Path, force: bool = False) -> None:
     from .atomic import write_atomic
 
     out = Path(out)
-    if out.exists() and not force:
-        raise FairuseError(f"{out}: already exists; use --force to overwrite it")
     if not out.parent.is_dir():
         raise FairuseError(f"{out.parent}: no such directory")
-    write_atomic(out, data)
+    write_atomic(out, data, force=force)  # no-clobber is atomic there (link-or-fail)

@@ -134,7 +134,9 @@ def print_rich(a: Assessment, console) -> None:
     console.print(f"[bold]fairuse assessment[/bold] — law as of {a.as_of.isoformat()} "
                   f"(ruleset {base.version}, stated as of {base.stated_as_of.isoformat()})")
     if a.answers.get("use_summary"):
-        console.print(f"Use: {' '.join(str(a.answers['use_summary']).split())}", markup=False)
+        from .safetext import clean
+
+        console.print(f"Use: {clean(' '.join(str(a.answers['use_summary']).split()))}", markup=False)
     if a.us is not None:
         us = a.us
         console.print(f"\n[bold]United States — fair use:[/bold] [{colours[us.verdict]}]{label(us.verdict)}[/]")

@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -313,6 +313,8 @@ def _load_weighing(path: Path, authorities, vocabulary) -> Jurisdiction:
         where = f"{path}:{line}: provision {pid}"
         if not isinstance(spec, dict) or not spec.get("title") or not isinstance(spec.get("conditions"), dict):
             raise FairuseError(f"{where}: needs 'title' and a 'conditions' mapping")
+        if not spec["conditions"]:
+            raise FairuseError(f"{where}: 'conditions' is empty; a provision with no conditions would always apply")
         if not spec.get("authority"):
             raise FairuseError(f"{where}: needs at least one 'authority'")
         try:
@@ -329,14 +331,67 @@ def _load_weighing(path: Path, authorities, vocabulary) -> Jurisdiction:
     return Jurisdiction(code, str(data.get("name", code.upper())), kind, dict(data), provisions, path)
 
 
+class _Modifier(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(min_length=1)
+    when: dict = Field(min_length=1, description="The findings under which it applies.")
+    unless: Optional[dict] = Field(None, min_length=1)
+    scale_tags: dict[str, Annotated[float, Field(ge=0, le=10)]] = Field(default_factory=dict)
+    scale_factors: dict[str, Annotated[float, Field(ge=0, le=10)]] = Field(default_factory=dict)
+
+
+class _Uncertainty(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unsettled_weight: int = Field(2, ge=0, le=100)
+    missing_moves: int = Field(1, ge=0, le=4)
+
+
+class FairUseWeighing(BaseModel):
+    """The numbers of a fair-use weighing.yaml, with sane ranges (a wrong one is one line, not a traceback)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    factor_weights: dict[Literal["purpose", "nature", "amount", "market"], Annotated[float, Field(ge=0, le=100)]]
+    damping: float = Field(1.0, gt=0, le=100)
+    leaning_threshold: float = Field(ge=0, le=1)
+    bands: dict[Literal["likely_fair", "leaning_fair", "leaning_unfair", "likely_unfair"], Annotated[float, Field(ge=-1, le=1)]]
+    exclusive_tags: list[str] = Field(default_factory=list)
+    modifiers: list[_Modifier] = Field(default_factory=list)
+    uncertainty: _Uncertainty = Field(default_factory=_Uncertainty)
+
+    @field_validator("factor_weights")
+    @classmethod
+    def _all_factors(cls, value):
+        missing = [f for f in FACTORS if f not in value]
+        if missing:
+            raise ValueError(f"lacks {', '.join(missing)}")
+        if not sum(value.values()) > 0:
+            raise ValueError("at least one factor must weigh more than 0")
+        return value
+
+    @field_validator("bands")
+    @classmethod
+    def _ordered(cls, value):
+        order = ["likely_fair", "leaning_fair", "leaning_unfair", "likely_unfair"]
+        missing = [b for b in order if b not in value]
+        if missing:
+            raise ValueError(f"lacks {', '.join(missing)}")
+        numbers = [value[b] for b in order]
+        if not all(a > b for a, b in zip(numbers, numbers[1:])):
+            raise ValueError("must fall strictly: likely_fair > leaning_fair > leaning_unfair > likely_unfair")
+        return value
+
+
 def _check_fair_use_weighing(data: Node, path: Path) -> None:
     for key in ("factor_weights", "bands", "leaning_threshold"):
         if key not in data:
             raise FairuseError(f"{path}: fair-use weighing needs '{key}'")
-    weights = data["factor_weights"]
-    missing = [f for f in FACTORS if f not in weights]
-    if missing:
-        raise FairuseError(f"{path}:{data.line_of('factor_weights')}: 'factor_weights' lacks {', '.join(missing)}")
+    try:
+        FairUseWeighing.model_validate(dict(data))
+    except ValidationError as exc:
+        raise validation_error(exc, data, path) from None
 
 
 def _as_date(value) -> dt.date:

@@ -147,6 +147,20 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
+def _engine_problems(base, domains) -> list[Problem]:
+    """Compile each jurisdiction's rules as the engine will: its fixed limits, reported like any error."""
+    from .engine import Engine
+
+    out: list[Problem] = []
+    for code in sorted({r.jurisdiction for r in base.rules}):
+        try:
+            Engine([r for r in base.rules if r.jurisdiction == code], domains, f"lint_{code}")
+        except FairuseError as exc:
+            where, _, message = str(exc).partition(": ")
+            out.append(Problem(where, message or str(exc), "error"))
+    return out
+
+
 def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) for the ruleset at ``root``."""
     root = Path(root)
@@ -191,6 +205,8 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
                                            f"{base.stated_as_of}", "warning"))
         if any("TODO" in str(x) for x in (rule.text, rule.explanation, rule.title)):
             warnings.append(Problem(where, "still contains TODO", "warning"))
+
+    errors.extend(_engine_problems(base, domains))
 
     tags_used = {t for r in base.rules for t in r.tags}
     for code, jur in base.jurisdictions.items():
@@ -447,7 +463,9 @@ def scaffold(root: Path, jurisdiction: str, rule_id: str, base: RuleBase | None 
 
     if jurisdiction not in JURISDICTIONS:
         raise FairuseError(f"--jurisdiction: expected one of {', '.join(JURISDICTIONS)}, got '{jurisdiction}'")
-    if not re.match(RULE_ID, rule_id) or not rule_id.startswith(jurisdiction + "."):
+    if len(rule_id) > 100:
+        raise FairuseError(f"--id: {len(rule_id)} characters; a rule id has at most 100")
+    if not re.fullmatch(RULE_ID.rstrip("$"), rule_id) or not rule_id.startswith(jurisdiction + "."):
         raise FairuseError(f"--id: '{rule_id}' must look like {jurisdiction}.provision.point (lower case, dots)")
     if base is not None and base.by_id(rule_id):
         raise FairuseError(f"--id: rule '{rule_id}' already exists at {base.by_id(rule_id)[0].where}; "
