@@ -65,7 +65,7 @@ class Firing:
     matched: dict  # fact -> value, finding -> value, as the rule saw them
     step: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self, on=None) -> dict:
         then = self.rule.then
         concluded = {k: v for k, v in then.model_dump(exclude_none=True).items() if v not in ({}, [], "")}
         if self.rule.factor and "factor" not in concluded:
@@ -75,8 +75,9 @@ class Firing:
             "rule": self.rule.id,
             "matched": self.matched,
             "concluded": concluded,
-            "authority": self.rule.cites(),
+            "authority": self.rule.cites(on),
             **({"unsettled": self.rule.unsettled} if self.rule.unsettled else {}),
+            **({"unverified": self.rule.unverified} if self.rule.unverified else {}),
         }
 
 

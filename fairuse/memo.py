@@ -212,6 +212,10 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         for f in firings:
             if f.rule.unsettled and f.rule.unsettled not in {u["text"] for u in unsettled}:
                 unsettled.append({"rule": f.rule.id, "text": f.rule.unsettled, "jurisdiction": code})
+            if f.rule.unverified:
+                text = f"Not verified against a primary source: {f.rule.unverified}"
+                if text not in {u["text"] for u in unsettled}:
+                    unsettled.append({"rule": f.rule.id, "text": text, "jurisdiction": code})
     trace = []
     for code, firings in a.trace_dicts().items():
         for f in firings:
