@@ -49,7 +49,7 @@ class Conclusion(_Strict):
     factor: Optional[Literal["purpose", "nature", "amount", "market"]] = Field(None, description="The fair-use factor this rule weighs in (defaults to the file's factor).")
     leans: Optional[Literal["user", "owner", "neutral"]] = Field(None, description="Which way this consideration leans the factor.")
     weight: Optional[int] = Field(None, ge=1, le=3, description="How much: 1 slight, 2 clear, 3 strong.")
-    verdict: Optional[Literal["not_needed", "uncertain"]] = Field(None, description="not_needed: no exception is needed (public domain, licensed); uncertain: the verdict can be no better than uncertain.")
+    verdict: Optional[Literal["not_needed", "uncertain"]] = Field(None, description="not_needed: no exception is needed (public domain, licensed); uncertain: fair use - the verdict can be no better than uncertain; exceptions - where no provision applies, the answer is uncertain rather than does_not_apply.")
     provision: Optional[str | list[str]] = Field(None, description="The statutory exception(s) (declared in weighing.yaml) this rule speaks to.")
     condition: Optional[str] = Field(None, description="The provision's condition this rule decides.")
     met: Optional[bool] = Field(None, description="Whether that condition is met.")

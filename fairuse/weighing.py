@@ -259,9 +259,12 @@ def weigh_exceptions(jur: Jurisdiction, firings: list[Firing], on, conduct=None)
     raw = "applies" if "applies" in statuses else "uncertain" if "uncertain" in statuses or not results else "does_not_apply"
     verdict = raw
     forced = [f.rule.id for f in firings if f.rule.then.verdict == "uncertain"]
-    if forced and verdict != "uncertain":
+    if forced and verdict == "does_not_apply":
+        # no enumerated exception applies, but no statute or decision says the use infringes:
+        # the answer is uncertain, never better than an exception that does apply
         verdict = raw = "uncertain"
-        steps.append(f"{', '.join(forced)}: the answer is uncertain")
+        steps.append(f"{', '.join(forced)}: no encoded exception applies, and whether the use infringes is "
+                     f"undecided, so the answer is uncertain")
     return ExceptionsResult(verdict, raw, results, reasons, steps, duties, notes, mitigations)
 
 
