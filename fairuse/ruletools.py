@@ -213,9 +213,8 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
             leaf = next(leaf for conj in conjunctions for leaf in conj if leaf.kind == "finding")
             errors.append(Problem(where, f"can never fire: no rule concludes finding '{leaf.name}' "
                                          f"with {sorted(leaf.values, key=str)}", "error"))
-        late_errors, late_warnings = dating_problems(rule)
+        late_errors, _illustrations = dating_problems(rule)  # illustrations are hidden before their date
         errors += [Problem(where, message, "error") for message in late_errors]
-        warnings += [Problem(where, message, "warning") for message in late_warnings]
         if rule.effective_from > base.stated_as_of:
             warnings.append(Problem(where, f"effective_from {rule.effective_from} is after the ruleset's as_of "
                                            f"{base.stated_as_of}", "warning"))
@@ -298,7 +297,7 @@ def dating_problems(rule) -> tuple[list[str], list[str]]:
     A rule made from a decision or guidance is dated by it: citing one decided or issued after
     the rule takes effect is an error (start a new version from that date). No rule may cite a
     statute or regulation not yet in force. A rule restating a statute may cite later decisions
-    as illustrations: they are shown only from their date (a warning, so authors see it).
+    as illustrations: they are shown only from their date (returned second, not reported).
     """
     errors, warnings = [], []
     for cite in rule.authority:
