@@ -193,7 +193,8 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         others.append({"id": section, "code": code, "name": JURISDICTION_NAMES.get(code, code), "verdict": res.verdict,
                        "label": label(res.verdict), "words": VERDICT_WORDS.get(res.verdict, res.verdict),
                        "provisions": [p.__dict__ for p in res.provisions], "reasons": res.reasons,
-                       "duties": res.duties, "notes": res.notes, "steps": res.steps})
+                       "duties": res.duties, "notes": res.notes, "steps": res.steps,
+                       "not_encoded": res.not_encoded})
 
     unknown_changes = [_change_sentence(c, prose["facts"]) for c in a.changes if c.after != "not_needed"]
     resting = [_change_sentence(c, prose["facts"]) for c in flip_known(a)]

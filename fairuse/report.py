@@ -164,6 +164,8 @@ def print_rich(a: Assessment, console) -> None:
                 console.print(f"  · {step}", markup=False)
         for r in us.not_needed_by:
             console.print(f"  {r['reason']} ({r['rule']} — {cites(r)})", markup=False)
+        if us.not_encoded:
+            console.print(f"  {us.not_encoded}", markup=False)
     if a.tdm:
         table = Table(title="Other jurisdictions")
         for col in ("Jurisdiction", "Verdict", "Provisions"):
@@ -171,7 +173,8 @@ def print_rich(a: Assessment, console) -> None:
         for code, res in a.tdm.items():
             provs = "\n".join(f"{p.id}: {p.status}" + (f" (unmet: {', '.join(p.unmet)})" if p.unmet else "")
                               + (f" (unknown: {', '.join(p.unknown)})" if p.unknown else "") for p in res.provisions)
-            table.add_row(JURISDICTION_NAMES.get(code, code), f"[{colours.get(res.verdict, 'yellow')}]{res.verdict}[/]", provs)
+            table.add_row(JURISDICTION_NAMES.get(code, code), f"[{colours.get(res.verdict, 'yellow')}]{res.verdict}[/]",
+                          provs or res.not_encoded)
         console.print(table)
     text = to_text(a)
     tail = text[text.find("Notes:"):] if "Notes:" in text else text[text.find("Unknown facts"):]
