@@ -33,7 +33,7 @@ from .yamlfile import Node, load_file
 SKIP = object()
 BACK = object()
 ALWAYS_ASK = ("use_summary", "jurisdictions", "purpose")
-ON_REVIEW = ("assessment_date",)  # not asked in the flow (default: today); changeable on the review screen
+ON_REVIEW = ("assessment_date", "conduct_date")  # not asked in the flow (default: today); changeable on the review screen
 
 
 # ------------------------------------------------------------------ questions as data
@@ -139,18 +139,20 @@ class Interview:
         from .assess import _evaluate, assessment_date, facts_used
 
         on = assessment_date(answers, None)
-        facts = {k: v for k, v in answers.items() if k not in ("use_summary", "assessment_date") and k != fact_id}
+        conduct = answers.get("conduct_date") or on
+        facts = {k: v for k, v in answers.items()
+                 if k not in ("use_summary", "assessment_date", "conduct_date") and k != fact_id}
         fact = self.base.vocabulary[fact_id]
         for code in self.wanted(answers):
             if code not in self.base.jurisdictions:
                 continue
-            if fact_id not in facts_used(self.base, code, on):
+            if fact_id not in facts_used(self.base, code, on, conduct):
                 continue
-            before = _evaluate(self.base, code, facts, on)[0]
+            before = _evaluate(self.base, code, facts, on, conduct)[0]
             for value in fact.domain:
                 if value == "unknown":
                     continue
-                if _matters(before, _evaluate(self.base, code, {**facts, fact_id: value}, on)[0]):
+                if _matters(before, _evaluate(self.base, code, {**facts, fact_id: value}, on, conduct)[0]):
                     return True
         return False
 
@@ -327,7 +329,7 @@ class Prompter:
 
 def describe(q: Question, value) -> str:
     if value is None:
-        return "today" if q.fact == "assessment_date" else "unknown"
+        return {"assessment_date": "today", "conduct_date": "the same date"}.get(q.fact, "unknown")
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
