@@ -143,3 +143,30 @@ def test_crawl_example_answers_in_every_jurisdiction(cli):
     for code, tdm in data["tdm"].items():
         assert tdm["reasons"], code
         assert tdm["provisions"], code
+
+
+# ---------------------------------------------------------------- China: research never worse than commerce
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_RANK = {"does_not_apply": 0, "uncertain": 1, "applies": 2, "not_needed": 3}
+
+
+@settings(max_examples=25, deadline=None)
+@given(purpose=st.sampled_from(["ai_training", "data_analysis", "search_index"]),
+       amount=st.sampled_from(["small", "substantial", "entire"]),
+       shared=st.booleans(),
+       substitutes=st.sampled_from(["none", "partial", "full"]),
+       published=st.booleans())
+def test_china_research_use_never_comes_out_worse_than_commercial_use(base, purpose, amount, shared, substitutes, published):
+    import datetime as dt
+
+    from fairuse.assess import assess
+
+    common = {"jurisdictions": ["cn"], "purpose": purpose, "amount_used": amount, "copies_shared": shared,
+              "output_substitutes": substitutes, "work_published": published}
+    research = assess({**common, "user_kind": "research_organisation", "commercial": "non_commercial",
+                       "research_purpose": True}, rulebase=base, as_of=dt.date(2026, 11, 25), sensitivity=False)
+    commerce = assess({**common, "user_kind": "company", "commercial": "direct"}, rulebase=base,
+                      as_of=dt.date(2026, 11, 25), sensitivity=False)
+    assert _RANK[research.tdm["cn"].verdict] >= _RANK[commerce.tdm["cn"].verdict]
