@@ -184,8 +184,21 @@ class Rule:
     source_kind: str = "statute"
 
     def cites(self, on: dt.date | None = None) -> list[str]:
-        """The citations, leaving out authorities decided or issued after ``on``."""
-        return [str(c) for c in self.authority if c.authority.known_on(on)]
+        """The citations, leaving out authorities decided or issued after ``on``.
+
+        A matter not yet final says so, with the date its status was checked, once
+        that date is known on ``on``.
+        """
+        out = []
+        for c in self.authority:
+            auth = c.authority
+            if not auth.known_on(on):
+                continue
+            text = str(c)
+            if auth.status and auth.status_as_of and (on is None or auth.status_as_of <= on):
+                text += f" [{auth.status}; status as of {auth.status_as_of.isoformat()}]"
+            out.append(text)
+        return out
 
     @property
     def by_conduct(self) -> bool:

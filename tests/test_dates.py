@@ -149,3 +149,12 @@ def test_rules_citing_pending_matters_carry_their_status(base):
     for key in ("ross", "bartz", "kadrey", "gema", "laion-olg", "getty-appeal", "like-company"):
         auth = base.authorities[key]
         assert auth.status and auth.status_as_of and auth.status_source, key
+
+
+def test_a_pending_matter_says_so_in_its_citation_once_its_status_is_known(base):
+    answers = {"jurisdictions": ["us"], "purpose": "ai_training", "ai_stage": "data_collection",
+               "source_access": "unauthorized_copy"}
+    now = assess(answers, rulebase=base, as_of=D(2026, 11, 25))
+    assert any("status as of 2026-02-04" in c and "Bartz" in c for c in _all_cites(now))
+    before = assess(answers, rulebase=base, as_of=D(2025, 7, 1))  # Bartz decided, the settlement not yet
+    assert not any("status as of" in c for c in _all_cites(before))
