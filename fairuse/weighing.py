@@ -85,9 +85,9 @@ class FairUseResult:
     steps: list = field(default_factory=list)  # the weighing trace
     notes: list = field(default_factory=list)
     mitigations: list = field(default_factory=list)
-    not_encoded: str = ""  # said when no law of the jurisdiction is encoded for the date
     modifiers: list = field(default_factory=list)  # each modifier applied: {id, explanation, scale_tags, scale_factors}
     adjustments: list = field(default_factory=list)  # each step toward uncertain: {cause, items, from, to}
+    not_encoded: str = ""  # said when no law of the jurisdiction is encoded for the date
 
     def weighing_data(self) -> dict:
         """The weighing as data (the JSON's ``us.weighing_data``); ``steps`` says the same in words."""
