@@ -63,7 +63,7 @@ def reason(firing: Firing, weight: float | None = None, on=None) -> dict:
         out["unsettled"] = rule.unsettled
     if rule.unverified:
         out["unverified"] = rule.unverified
-        out["reason"] = f"{rule.explanation} ({UNVERIFIED}: {rule.unverified})"
+        out["reason"] = f"{rule.explanation} ({UNVERIFIED}.)"
     return out
 
 
@@ -296,7 +296,7 @@ def _notes(firings: list[Firing], on=None):
     def flagged(f, key, text):
         out = {"rule": f.rule.id, key: text, "authority": f.rule.cites(on)}
         if f.rule.unverified:
-            out[key] = f"{text} ({UNVERIFIED}: {f.rule.unverified})"
+            out[key] = f"{text} ({UNVERIFIED}.)"
             out["unverified"] = f.rule.unverified
         if f.rule.unsettled:
             out["unsettled"] = f.rule.unsettled
