@@ -162,7 +162,8 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
             for side in ("for", "against"):
                 for p in precedents[name][side]:
                     auth.cite(p["citation_full"], section, f"Factor {i}")
-            prose = factor_prose(name, f, titles, matched, words, answers, precedents[name], relevant.get(name, set()))
+            prose = factor_prose(name, f, titles, matched, words, answers, precedents[name], relevant.get(name, set()),
+                                 {rid: firing.rule for rid, firing in firings.items()})
             factors.append({"id": section, "number": i, "name": name, "title": FACTOR_TITLES[name],
                             "text": FACTOR_TEXT[name], "leaning": f.leaning, "score": f.score, "reasons": reasons,
                             "precedents_for": precedents[name]["for"], "precedents_against": precedents[name]["against"],

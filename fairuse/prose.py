@@ -128,6 +128,14 @@ class FactWords:
             return self._render(template, value=join_words([self.value_words(fact_id, v) for v in values], "or"))
         return join_words([clause(self.sentence(fact_id, v)) for v in values], "or")
 
+    def application(self, rule, answers: dict) -> str:
+        """A rule's ``application:`` rendered over these facts (empty when it has none, or it says nothing)."""
+        if not getattr(rule, "application", None):
+            return ""
+        plain = {k: self.value_words(k, v) for k, v in answers.items() if k in self.vocabulary.facts}
+        said = {k: clause(self.sentence(k, v)) for k, v in answers.items() if k in self.vocabulary.facts}
+        return self._render(rule.application, facts=plain, said=said)
+
     def question(self, fact_id: str) -> str:
         entry = self.facts.get(fact_id)
         if isinstance(entry, dict) and entry.get("question"):
@@ -156,7 +164,7 @@ def _counted(reasons: list) -> list:
 
 
 def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWords, answers: dict,
-                 precedents: dict, relevant: set) -> FactorProse:
+                 precedents: dict, relevant: set, rules: dict | None = None) -> FactorProse:
     """The discussion of one factor: rule, application, precedents compared, conclusion."""
     number = FACTOR_NUMBER[name]
     counted = _counted(factor.reasons)
@@ -172,8 +180,12 @@ def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWord
             seen.add(fact_id)
             clauses.append(clause(words.sentence(fact_id, value)))
     here = f"Here, {join_words(clauses)}." if clauses else ""
-    paragraphs = [{"text": r["reason"], "authority": [keep_together(c) for c in r["authority"]],
-                   "leans": r.get("leans"), "unsettled": r.get("unsettled")} for r in counted]
+    rules = rules or {}
+    paragraphs = []
+    for r in counted:
+        applied = words.application(rules[r["rule"]], answers) if r["rule"] in rules else ""
+        paragraphs.append({"text": f"{applied} {r['reason']}".strip(), "authority": [keep_together(c) for c in r["authority"]],
+                           "leans": r.get("leans"), "unsettled": r.get("unsettled")})
     comparison = compare_precedents(name, factor.leaning, precedents, words, answers, relevant)
     conclusion = factor_conclusion(number, factor.leaning, counted, titles)
     return FactorProse(f"Factor {ORDINAL[number]}: {FACTOR_SHORT[name]}", rule, here, paragraphs, comparison,

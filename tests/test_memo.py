@@ -272,3 +272,16 @@ def test_markdown_table_of_authorities_is_a_list_without_the_missing_appendix(ba
     entries = [line for line in toa.splitlines() if line.startswith("- ")]
     assert len(entries) >= 5
     assert "Appendix" not in md
+
+
+def test_a_rules_application_is_rendered_over_these_facts(base, vocab):
+    html = memo.render(_assessment(base, vocab, "song-parody"), "html").decode()
+    assert "The use is parody aimed at the works themselves, so it has to call them to mind" in html
+
+
+def test_a_broken_application_template_is_one_line(rules_copy, cli):
+    path = rules_copy / "us" / "purpose.yaml"
+    path.write_text(path.read_text().replace("The use is {{ facts.purpose }} aimed", "The use is {{ facts.purpose aimed", 1))
+    result = cli("assess", "--example", "song-parody", "--rules", str(rules_copy))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "purpose.yaml" in result.stderr and "'application'" in result.stderr
