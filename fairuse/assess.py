@@ -44,6 +44,7 @@ class Assessment:
     rulebase: RuleBase
     precedents: list = field(default_factory=list)
     casebook_dir: object = None  # where the precedents came from (for the memo)
+    conduct_date: dt.date | None = None  # when the use happens: statutes apply by this date
 
     @property
     def us(self) -> FairUseResult | None:
@@ -74,6 +75,8 @@ class Assessment:
                 out["us"]["reasons"] = us.not_needed_by
             if us.notes:
                 out["us"]["notes"] = us.notes
+            if us.not_encoded:
+                out["us"]["not_encoded"] = us.not_encoded
         for code, res in self.tdm.items():
             out["tdm"][code] = {
                 "verdict": res.verdict,
@@ -85,6 +88,8 @@ class Assessment:
                 "duties": res.duties,
                 "notes": res.notes,
             }
+            if res.not_encoded:
+                out["tdm"][code]["not_encoded"] = res.not_encoded
         out["missing"] = self.missing
         out["changes"] = [{"fact": c.fact, "value": c.value, "jurisdiction": c.jurisdiction,
                            "before": c.before, "after": c.after} for c in self.changes]
@@ -92,6 +97,7 @@ class Assessment:
         out["answers"] = self.answers_as_read()
         out["precedents"] = self.precedents
         out["ruleset"] = {"version": self.rulebase.version, "as_of": self.as_of.isoformat(),
+                          "conduct_date": (self.conduct_date or self.as_of).isoformat(),
                           "law_stated_as_of": self.rulebase.stated_as_of.isoformat()}
         out["disclaimer"] = NOT_LEGAL_ADVICE
         return out
@@ -119,7 +125,7 @@ class Assessment:
         return read
 
     def trace_dicts(self) -> dict:
-        return {j: [f.to_dict() for f in firings] for j, firings in self.trace.items()}
+        return {j: [f.to_dict(self.as_of) for f in firings] for j, firings in self.trace.items()}
 
 
 # ----------------------------------------------------------------------- engines
@@ -157,19 +163,19 @@ def domains_of(base: RuleBase) -> cond.Domains:
     return cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, base.findings)
 
 
-def _in_force(base: RuleBase, jurisdiction: str, on: dt.date) -> tuple:
-    by_date = (id(base), jurisdiction, on)
+def _in_force(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> tuple:
+    by_date = (id(base), jurisdiction, on, conduct)
     hit = _BY_DATE.get(by_date)
     if hit is not None and hit[1] is base:
         return hit[0]
-    rules = tuple(base.active(jurisdiction, on))
+    rules = tuple(base.active(jurisdiction, on, conduct))
     _BY_DATE.put(by_date, (rules, base))  # keep base alive while cached: ids stay unique
     return rules
 
 
-def engine_for(base: RuleBase, jurisdiction: str, on: dt.date) -> Engine:
-    """The compiled engine for the rules in force on ``on`` (cached, bounded)."""
-    rules = _in_force(base, jurisdiction, on)
+def engine_for(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> Engine:
+    """The compiled engine for the rules that apply on ``on`` to conduct on ``conduct`` (cached, bounded)."""
+    rules = _in_force(base, jurisdiction, on, conduct)
     key = (id(base), jurisdiction, tuple(id(r) for r in rules))
     hit = _ENGINES.get(key)
     if hit is not None and hit[1] is base:
@@ -177,16 +183,38 @@ def engine_for(base: RuleBase, jurisdiction: str, on: dt.date) -> Engine:
     return _ENGINES.put(key, (Engine(list(rules), domains_of(base), jurisdiction), base))[0]
 
 
-def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date):
+def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, conduct: dt.date | None = None):
     jur = base.jurisdictions[jurisdiction]
-    firings, findings = engine_for(base, jurisdiction, on).run(facts)
+    firings, findings = engine_for(base, jurisdiction, on, conduct).run(facts)
     if jur.kind == "fair_use":
-        return weigh_fair_use(jur, firings, findings, domains_of(base)), firings
-    return weigh_exceptions(jur, firings, on), firings
+        result = weigh_fair_use(jur, firings, findings, domains_of(base), on)
+    else:
+        result = weigh_exceptions(jur, firings, on, conduct)
+    if jur.kind == "exceptions":
+        dates = [p.effective_from for p in jur.provisions.values()]
+        empty = not any(p.applies(on, conduct) for p in jur.provisions.values())
+    else:
+        dates = [r.effective_from for r in base.rules if r.jurisdiction == jurisdiction]
+        empty = not base.active(jurisdiction, on, conduct)
+    if empty and result.verdict != NOT_NEEDED:
+        first = min(dates).isoformat() if dates else "no date"
+        when = on.isoformat() if (conduct or on) == on else f"conduct on {conduct.isoformat()} (law as of {on.isoformat()})"
+        result.not_encoded = (f"No exception or rule of this jurisdiction encoded in this ruleset applies to {when}: "
+                              f"its first encoded provision starts on {first}, and earlier law is not encoded, so the "
+                              f"answer is uncertain.")
+    return result, firings
 
 
 def assessment_date(answers: dict, as_of: dt.date | None) -> dt.date:
     return as_of or answers.get("assessment_date") or dt.date.today()
+
+
+def conduct_date(answers: dict, on: dt.date) -> dt.date:
+    """When the use happens: statutes and regulations apply by this date (default: the assessment date)."""
+    return answers.get("conduct_date") or on
+
+
+NOT_FACTS = ("use_summary", "assessment_date", "conduct_date")
 
 
 def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | None = None,
@@ -199,52 +227,55 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     if unknown_jurs:
         from .errors import FairuseError
         raise FairuseError(f"{base.root}: no ruleset for jurisdiction '{unknown_jurs[0]}'")
-    facts = {k: v for k, v in answers.items() if k not in ("use_summary", "assessment_date")}
+    conduct = conduct_date(answers, on)
+    facts = {k: v for k, v in answers.items() if k not in NOT_FACTS}
     results: dict = {}
     trace: dict = {}
     for code in wanted:
-        results[code], trace[code] = _evaluate(base, code, facts, on)
+        results[code], trace[code] = _evaluate(base, code, facts, on, conduct)
 
     missing: list[str] = []
     changes: list[Change] = []
     if sensitivity:
-        missing, changes = _sensitivity(base, wanted, facts, on, results)
+        missing, changes = _sensitivity(base, wanted, facts, on, results, conduct)
         _pull_toward_uncertain(base, results, changes)
-    return Assessment(answers, on, wanted, results, trace, missing, changes, base)
+    return Assessment(answers, on, wanted, results, trace, missing, changes, base, conduct_date=conduct)
 
 
 _USED = _LRU(256)
 
 
-def facts_used(base: RuleBase, code: str, on: dt.date) -> frozenset:
-    """The facts some rule of ``code`` in force on ``on`` tests (cached like the engines)."""
-    key = (id(base), code, on)
+def facts_used(base: RuleBase, code: str, on: dt.date, conduct: dt.date | None = None) -> frozenset:
+    """The facts some rule of ``code`` that applies on ``on`` tests (cached like the engines, bounded)."""
+    key = (id(base), code, on, conduct)
     hit = _USED.get(key)
     if hit is not None and hit[1] is base:
         return hit[0]
-    return _USED.put(key, (frozenset().union(*(r.facts_used for r in _in_force(base, code, on))), base))[0]
+    used = frozenset().union(*(r.facts_used for r in _in_force(base, code, on, conduct)))
+    return _USED.put(key, (used, base))[0]
 
 
-def candidate_facts(base: RuleBase, jurisdictions: list, facts: dict, on: dt.date) -> list[str]:
+def candidate_facts(base: RuleBase, jurisdictions: list, facts: dict, on: dt.date,
+                    conduct: dt.date | None = None) -> list[str]:
     """Unknown facts some rule in force tests: the ones worth asking about."""
-    used = frozenset().union(*(facts_used(base, code, on) for code in jurisdictions))
+    used = frozenset().union(*(facts_used(base, code, on, conduct) for code in jurisdictions))
     voc = base.vocabulary
     return [f.id for f in voc if f.id in used and f.id not in facts and f.type in ("bool", "choice")]
 
 
-def _sensitivity(base, wanted, facts, on, results):
+def _sensitivity(base, wanted, facts, on, results, conduct=None):
     """Re-run the engine with each unknown fact set to each of its values."""
     missing: list[str] = []
     changes: list[Change] = []
-    used = {code: facts_used(base, code, on) for code in wanted}
-    for fact_id in candidate_facts(base, wanted, facts, on):
+    used = {code: facts_used(base, code, on, conduct) for code in wanted}
+    for fact_id in candidate_facts(base, wanted, facts, on, conduct):
         moved = False
         for value in base.vocabulary[fact_id].domain:
             if value == "unknown":
                 continue
             variant = {**facts, fact_id: value}
             for code in (c for c in wanted if fact_id in used[c]):
-                result, _ = _evaluate(base, code, variant, on)
+                result, _ = _evaluate(base, code, variant, on, conduct)
                 before = results[code].raw_verdict
                 if result.raw_verdict != before:
                     changes.append(Change(fact_id, value, code, before, result.raw_verdict))
@@ -261,9 +292,10 @@ def flip_known(assessment: "Assessment") -> list[Change]:
     does not apply, or the reverse): the facts the verdict rests on.
     """
     base = assessment.rulebase
-    facts = {k: v for k, v in assessment.answers.items() if k not in ("use_summary", "assessment_date")}
+    facts = {k: v for k, v in assessment.answers.items() if k not in NOT_FACTS}
     out: list[Change] = []
-    used = {code: facts_used(base, code, assessment.as_of) for code in assessment.jurisdictions}
+    conduct = assessment.conduct_date
+    used = {code: facts_used(base, code, assessment.as_of, conduct) for code in assessment.jurisdictions}
     for fact_id, current in facts.items():
         fact = base.vocabulary.facts.get(fact_id)
         if fact is None or fact.type not in ("bool", "choice"):
@@ -276,7 +308,7 @@ def flip_known(assessment: "Assessment") -> list[Change]:
                 if fact_id not in used[code]:
                     continue
                 before = assessment.results[code].raw_verdict
-                after, _ = _evaluate(base, code, variant, assessment.as_of)
+                after, _ = _evaluate(base, code, variant, assessment.as_of, conduct)
                 if direction(after.raw_verdict) * direction(before) < 0 and after.raw_verdict != NOT_NEEDED:
                     out.append(Change(fact_id, value, code, before, after.raw_verdict))
     return out

@@ -25,7 +25,15 @@ from .paths import data_dir
 from .rules import FACTORS, JURISDICTIONS, RuleBase, validation_error
 from .yamlfile import Node, load_file
 
-OUTCOMES = ("fair", "unfair", "mixed", "remanded")
+# US decisions: fair | unfair | mixed | remanded. Elsewhere there is no "fair use" to find: a court applies
+# an exception (exception_applied), finds infringement (infringement_found), rejects the claim on another
+# ground (claim_failed), decides some claims each way (mixed), or has not decided yet (pending).
+US_OUTCOMES = ("fair", "unfair", "mixed", "remanded")
+FOREIGN_OUTCOMES = ("exception_applied", "infringement_found", "claim_failed", "mixed", "pending")
+OUTCOMES = US_OUTCOMES + tuple(o for o in FOREIGN_OUTCOMES if o not in US_OUTCOMES)
+# which side of the verdict each outcome supports (None: neither)
+OUTCOME_SIDE = {"fair": "fair", "exception_applied": "fair", "claim_failed": "fair",
+                "unfair": "unfair", "infringement_found": "unfair"}
 ORDINAL = {
     "amount_used": ("small", "substantial", "entire"),
     "public_exposure": ("none", "snippets", "substantial", "entire"),
@@ -54,7 +62,15 @@ class CaseModel(BaseModel):
     facts: dict = Field(description="Facts the opinion supports, in the fact vocabulary.")
     factors: dict[Literal["purpose", "nature", "amount", "market"], Literal["user", "owner", "neutral"]] = Field(
         default_factory=dict, description="The court's finding on each factor it stated.")
-    outcome: Literal["fair", "unfair", "mixed", "remanded"]
+    outcome: Literal["fair", "unfair", "mixed", "remanded", "exception_applied", "infringement_found",
+                     "claim_failed", "pending"] = Field(
+        description="US: fair, unfair, mixed, remanded. Elsewhere: exception_applied, infringement_found, "
+                    "claim_failed, mixed, pending.")
+    status: Optional[Literal["final", "not_final", "appeal_allowed", "appeal_pending", "pending",
+                             "settlement_pending", "settled"]] = Field(
+        None, description="Whether the matter is final; a pending matter needs status_as_of and status_source.")
+    status_as_of: Optional[str] = Field(None, pattern=PARTIAL_DATE, description="The date the status was checked (of its source).")
+    status_source: Optional[str] = Field(None, min_length=3, description="Where the status comes from (a link or a citation).")
     holding: str = Field(min_length=40, description="Two or three sentences in the project's own words.")
     later: Optional[str] = Field(None, description="Later reversal, refinement or history.")
     assess: Optional[Literal["us", "uk", "eu", "jp", "cn", "sg", "none"]] = Field(
@@ -106,6 +122,14 @@ class Case:
     assess_as: str
     tags: list = field(default_factory=list)
     file: Path | None = None
+    status: str | None = None
+    status_as_of: str | None = None
+    status_source: str | None = None
+
+    @property
+    def side(self) -> str | None:
+        """fair or unfair: which side of a verdict the outcome supports (None for mixed, remanded, pending)."""
+        return OUTCOME_SIDE.get(self.outcome)
 
     @property
     def year(self) -> int:
@@ -126,6 +150,8 @@ class Case:
         return {"id": self.id, "name": self.name, "citation": self.citation, "court": self.court,
                 "decided": self.decided, "jurisdiction": self.jurisdiction, "outcome": self.outcome,
                 "factors": self.factors, "holding": self.holding, "later": self.later, "source": self.source,
+                **({"status": self.status, "status_as_of": self.status_as_of, "status_source": self.status_source}
+                   if self.status else {}),
                 "facts": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.facts.items()}}
 
 
@@ -146,12 +172,20 @@ def load_case(path: Path, base: RuleBase) -> Case:
         raise FairuseError(f"{path}:{data.line_of('id')}: 'id': '{model.id}' must match the file name '{path.stem}'")
     if not model.source and not model.source_note:
         raise FairuseError(f"{path}: 'source': a public link is required (or 'source_note' saying why there is none)")
+    allowed = US_OUTCOMES if model.jurisdiction == "us" else FOREIGN_OUTCOMES
+    if model.outcome not in allowed:
+        raise FairuseError(f"{path}:{data.line_of('outcome')}: 'outcome': '{model.outcome}' is not an outcome for a "
+                           f"{model.jurisdiction} decision; expected one of {', '.join(allowed)}")
+    if model.status and model.status != "final" and not (model.status_as_of and model.status_source):
+        raise FairuseError(f"{path}:{data.line_of('status')}: 'status': a matter that is not final needs "
+                           f"'status_as_of' and 'status_source'")
     facts_node = data["facts"]
     facts = validate(base.vocabulary, facts_node, f"{path}")
     assess_as = model.assess or model.jurisdiction
     return Case(model.id, model.name, model.citation, model.court, model.decided, model.jurisdiction,
                 model.source, facts, dict(model.factors), model.outcome, " ".join(model.holding.split()),
-                " ".join(model.later.split()) if model.later else None, assess_as, list(model.tags), path)
+                " ".join(model.later.split()) if model.later else None, assess_as, list(model.tags), path,
+                model.status, model.status_as_of, model.status_source)
 
 
 def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) -> list[Case]:
@@ -251,6 +285,7 @@ class Match:
 
     def to_dict(self) -> dict:
         return {"id": self.case.id, "name": self.case.name, "outcome": self.case.outcome,
+                **({"status": self.case.status, "status_as_of": self.case.status_as_of} if self.case.status else {}),
                 "similarity": round(self.similarity, 3), "citation": self.case.citation,
                 "decided": self.case.decided, "court": self.case.court, "why": self.why(),
                 "shared": [k for k, _ in self.shared], "differing": [k for k, _, _ in self.differing]}
@@ -305,9 +340,9 @@ def rank(query: dict, cases: list[Case], base: RuleBase, exclude: str | None = N
 def closest_for_and_against(matches: list[Match], top: int) -> list[Match]:
     """The ``top`` nearest, plus the nearest fair and nearest unfair case if not among them."""
     chosen = list(matches[:top])
-    for outcome in ("fair", "unfair"):
-        if not any(m.case.outcome == outcome for m in chosen):
-            nearest = next((m for m in matches if m.case.outcome == outcome), None)
+    for side in ("fair", "unfair"):
+        if not any(m.case.side == side for m in chosen):
+            nearest = next((m for m in matches if m.case.side == side), None)
             if nearest:
                 chosen.append(nearest)
     return chosen
@@ -316,6 +351,8 @@ def closest_for_and_against(matches: list[Match], top: int) -> list[Match]:
 def attach_precedents(assessment, casebook_dir=None, top: int = 5, exclude: str | None = None) -> None:
     """Name the closest precedents in an assessment (they never change its verdict)."""
     cases = load_casebook(casebook_dir, assessment.rulebase)
+    # a precedent decided after the date the law is stated did not exist then
+    cases = [c for c in cases if c.as_of <= assessment.as_of]
     wanted = set(assessment.jurisdictions)
     cases = [c for c in cases if c.jurisdiction in wanted] or cases  # analogues from the law being applied
     facts = {k: v for k, v in assessment.answers.items() if k not in ("use_summary", "assessment_date", "jurisdictions")}
@@ -353,10 +390,10 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = ()):
         predicted = DIRECTION[verdict]
         nearest = rank(facts, others, base)[:1]
         fired = [f.rule.id for f in result.trace[case.assess_as]]
-        decided = case.outcome in ("fair", "unfair")
+        decided = case.side is not None
         rows.append({"id": case.id, "name": case.name, "year": case.year, "jurisdiction": case.jurisdiction,
-                     "court_outcome": case.outcome, "verdict": verdict, "predicted": predicted,
-                     "hit": (predicted == case.outcome) if decided else None,
+                     "court_outcome": case.side or case.outcome, "verdict": verdict, "predicted": predicted,
+                     "hit": (predicted == case.side) if decided else None,
                      "nearest_precedent": nearest[0].case.id if nearest else None,
                      "rules_fired": " ".join(fired)})
         if case.assess_as == "us" and result.us is not None:
@@ -413,6 +450,7 @@ def stats(cases: list[Case], base: RuleBase) -> dict:
     if rows:
         frame = pd.DataFrame(rows)
         out["factor_findings"] = pd.crosstab([frame["factor"], frame["finding"]], frame["outcome"])
+        frame["outcome"] = frame["outcome"].map(lambda o: OUTCOME_SIDE.get(o, o))
         decided = frame[frame["outcome"].isin(["fair", "unfair"]) & frame["finding"].isin(["user", "owner"])].copy()
         decided["agrees"] = (decided["finding"] == "user") == (decided["outcome"] == "fair")
         out["factor_agreement_with_outcome"] = decided.groupby("factor")["agrees"].agg(

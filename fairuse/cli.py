@@ -231,6 +231,7 @@ def casebook_similar(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv.")] = "text",
     rules: RulesOpt = None,
     casebook: CasebookOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Rank precedents by weighted agreement with your facts, with the nearest fair and unfair case.
 
@@ -244,7 +245,11 @@ def casebook_similar(
     answers = _source(answers, example)
     base, cases = _casebook(rules, casebook)
     facts = load_answers(base.vocabulary, answers)
-    facts = {k: v for k, v in facts.items() if k not in ("use_summary", "assessment_date", "jurisdictions")}
+    on = parse_date(as_of) if as_of else facts.get("assessment_date")
+    if on:  # precedents decided after the date the law is stated are hidden
+        cases = [c for c in cases if c.as_of <= on]
+    facts = {k: v for k, v in facts.items()
+             if k not in ("use_summary", "assessment_date", "conduct_date", "jurisdictions")}
     chosen = closest_for_and_against(rank(facts, cases, base), top)
     rows = [m.to_dict() for m in chosen]
     if _check_fmt(fmt) == "text":

@@ -99,7 +99,7 @@ class Firing:
     matched: dict  # fact -> value, finding -> value, as the rule saw them
     step: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self, on=None) -> dict:
         then = self.rule.then
         concluded = {k: v for k, v in then.model_dump(exclude_none=True).items() if v not in ({}, [], "")}
         if self.rule.factor and "factor" not in concluded:
@@ -109,8 +109,9 @@ class Firing:
             "rule": self.rule.id,
             "matched": self.matched,
             "concluded": concluded,
-            "authority": self.rule.cites(),
+            "authority": self.rule.cites(on),
             **({"unsettled": self.rule.unsettled} if self.rule.unsettled else {}),
+            **({"unverified": self.rule.unverified} if self.rule.unverified else {}),
         }
 
 

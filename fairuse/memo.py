@@ -237,7 +237,8 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
                        "heading": OTHER_HEADING.get(res.verdict, res.verdict),
                        "label": label(res.verdict), "words": VERDICT_WORDS.get(res.verdict, res.verdict),
                        "provisions": [p.__dict__ for p in res.provisions], "provision_lines": lines, "reasons": reasons,
-                       "duties": res.duties, "notes": res.notes, "steps": res.steps})
+                       "duties": res.duties, "notes": res.notes, "steps": res.steps,
+                       "not_encoded": res.not_encoded})
 
     unknown_changes = grouped_changes(a.changes, words)
     resting = grouped_changes(flip_known(a), words, answers)
@@ -259,6 +260,10 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         for f in fs:
             if f.rule.unsettled and f.rule.unsettled not in {u["text"] for u in unsettled}:
                 unsettled.append({"rule": f.rule.id, "text": f.rule.unsettled, "jurisdiction": code})
+            if f.rule.unverified:
+                text = f"Not verified against a primary source: {f.rule.unverified}"
+                if text not in {u["text"] for u in unsettled}:
+                    unsettled.append({"rule": f.rule.id, "text": text, "jurisdiction": code})
     trace = []
     for code, fs in a.trace.items():
         for firing in fs:

@@ -54,6 +54,9 @@ def to_text(a: Assessment) -> str:
     base = a.rulebase
     add(f"fairuse assessment — law as of {a.as_of.isoformat()} (ruleset {base.version}, "
         f"stated as of {base.stated_as_of.isoformat()})")
+    if a.conduct_date and a.conduct_date != a.as_of:
+        add(f"Conduct on {a.conduct_date.isoformat()}: statutes in force then apply; decisions known on "
+            f"{a.as_of.isoformat()} apply.")
     summary = a.answers.get("use_summary")
     if summary:
         add(f"Use: {' '.join(str(summary).split())}")
@@ -64,6 +67,8 @@ def to_text(a: Assessment) -> str:
             + (f" (score {us.score:+.2f})" if us.verdict != "not_needed" else ""))
         for r in us.not_needed_by:
             add(f"  [{r['rule']}] {r['reason']} ({cites(r)})")
+        if us.not_encoded:
+            add(f"  {us.not_encoded}")
         if us.verdict != "not_needed":
             for name, factor in us.factors.items():
                 add(f"  {FACTOR_TITLES[name]}: leans {factor.leaning} ({factor.score:+.2f})")
@@ -71,7 +76,7 @@ def to_text(a: Assessment) -> str:
                     add("    (no rule spoke to this factor: the facts it needs are unknown)")
                 for r in factor.reasons:
                     weight = f" x{r['weight']:g}" if r.get("weight") else " (subsumed)"
-                    flag = " [unsettled]" if r.get("unsettled") else ""
+                    flag = (" [unsettled]" if r.get("unsettled") else "") + (" [unverified]" if r.get("unverified") else "")
                     add(f"    {SIGN[r['leans']]} [{r['rule']}]{weight}{flag} {r['reason']}")
                     add(f"        Authority: {cites(r)}")
             add("  Weighing:")
@@ -80,6 +85,8 @@ def to_text(a: Assessment) -> str:
         add("")
     for code, res in a.tdm.items():
         add(f"{JURISDICTION_NAMES.get(code, code).upper()}: {label(res.verdict)}")
+        if res.not_encoded:
+            add(f"  {res.not_encoded}")
         for p in res.provisions:
             add(f"  {p.id} — {p.title}: {p.status}")
             for c, text in p.met.items():
@@ -89,7 +96,8 @@ def to_text(a: Assessment) -> str:
             for c, text in p.unknown.items():
                 add(f"    unknown: {c} — {text}")
         for r in res.reasons:
-            add(f"    [{r['rule']}] {r['reason']} ({cites(r)})")
+            flag = " [unverified]" if r.get("unverified") else ""
+            add(f"    [{r['rule']}]{flag} {r['reason']} ({cites(r)})")
         for d in res.duties:
             add(f"  Duty [{d['rule']}]: {d['duty']}")
         add("")
@@ -97,7 +105,8 @@ def to_text(a: Assessment) -> str:
     if notes:
         add("Notes:")
         for n in notes:
-            add(f"  - {n['note']} [{n['rule']}]")
+            flag = " [unverified]" if n.get("unverified") else ""
+            add(f"  - {n['note']} [{n['rule']}]{flag}")
         add("")
     mitigations = a.mitigations()
     if mitigations:
@@ -155,6 +164,8 @@ def print_rich(a: Assessment, console) -> None:
                 console.print(f"  · {step}", markup=False)
         for r in us.not_needed_by:
             console.print(f"  {r['reason']} ({r['rule']} — {cites(r)})", markup=False)
+        if us.not_encoded:
+            console.print(f"  {us.not_encoded}", markup=False)
     if a.tdm:
         table = Table(title="Other jurisdictions")
         for col in ("Jurisdiction", "Verdict", "Provisions"):
@@ -162,7 +173,8 @@ def print_rich(a: Assessment, console) -> None:
         for code, res in a.tdm.items():
             provs = "\n".join(f"{p.id}: {p.status}" + (f" (unmet: {', '.join(p.unmet)})" if p.unmet else "")
                               + (f" (unknown: {', '.join(p.unknown)})" if p.unknown else "") for p in res.provisions)
-            table.add_row(JURISDICTION_NAMES.get(code, code), f"[{colours.get(res.verdict, 'yellow')}]{res.verdict}[/]", provs)
+            table.add_row(JURISDICTION_NAMES.get(code, code), f"[{colours.get(res.verdict, 'yellow')}]{res.verdict}[/]",
+                          provs or res.not_encoded)
         console.print(table)
     text = to_text(a)
     tail = text[text.find("Notes:"):] if "Notes:" in text else text[text.find("Unknown facts"):]
@@ -179,6 +191,10 @@ def to_markdown(a: Assessment) -> str:
     add(f"*Law as of {a.as_of.isoformat()} · ruleset {base.version} (stated as of "
         f"{base.stated_as_of.isoformat()}) · not legal advice*")
     add("")
+    if a.conduct_date and a.conduct_date != a.as_of:
+        add(f"*Conduct on {a.conduct_date.isoformat()}: statutes in force then apply; decisions known on "
+            f"{a.as_of.isoformat()} apply.*")
+        add("")
     if a.answers.get("use_summary"):
         add(f"**Use:** {_md_escape(' '.join(str(a.answers['use_summary']).split()))}")
         add("")
@@ -188,6 +204,9 @@ def to_markdown(a: Assessment) -> str:
         add("")
         for r in us.not_needed_by:
             add(f"- {r['reason']} (`{r['rule']}`; {cites(r)})")
+        if us.not_encoded:
+            add(f"- {_md_escape(us.not_encoded)}")
+            add("")
         if us.verdict != "not_needed":
             add("| Factor | Leans | Score |")
             add("|---|---|---|")
@@ -200,7 +219,7 @@ def to_markdown(a: Assessment) -> str:
                 for r in f.reasons:
                     if not r.get("weight"):
                         continue
-                    flag = " *(unsettled)*" if r.get("unsettled") else ""
+                    flag = (" *(unsettled)*" if r.get("unsettled") else "") + (" *(unverified)*" if r.get("unverified") else "")
                     add(f"- **{LEANS_WORDS[r['leans']]}:** {r['reason']}{flag} — `{r['rule']}`; {cites(r)}")
                 if not any(r.get("weight") for r in f.reasons):
                     add("- No rule spoke to this factor: the facts it needs are unknown.")
@@ -213,12 +232,15 @@ def to_markdown(a: Assessment) -> str:
     for code, res in a.tdm.items():
         add(f"## {JURISDICTION_NAMES.get(code, code)}: **{res.verdict}**")
         add("")
+        if res.not_encoded:
+            add(f"- {_md_escape(res.not_encoded)}")
         for p in res.provisions:
             add(f"- **{p.id}** {p.title}: {p.status}"
                 + (f"; unmet: {', '.join(p.unmet)}" if p.unmet else "")
                 + (f"; unknown: {', '.join(p.unknown)}" if p.unknown else ""))
         for r in res.reasons:
-            add(f"  - {r['reason']} — `{r['rule']}`; {cites(r)}")
+            flag = " *(unverified)*" if r.get("unverified") else ""
+            add(f"  - {r['reason']}{flag} — `{r['rule']}`; {cites(r)}")
         for d in res.duties:
             add(f"- Duty: {d['duty']} (`{d['rule']}`)")
         add("")

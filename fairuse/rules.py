@@ -49,7 +49,7 @@ class Conclusion(_Strict):
     factor: Optional[Literal["purpose", "nature", "amount", "market"]] = Field(None, description="The fair-use factor this rule weighs in (defaults to the file's factor).")
     leans: Optional[Literal["user", "owner", "neutral"]] = Field(None, description="Which way this consideration leans the factor.")
     weight: Optional[int] = Field(None, ge=1, le=3, description="How much: 1 slight, 2 clear, 3 strong.")
-    verdict: Optional[Literal["not_needed", "uncertain"]] = Field(None, description="not_needed: no exception is needed (public domain, licensed); uncertain: the verdict can be no better than uncertain.")
+    verdict: Optional[Literal["not_needed", "uncertain"]] = Field(None, description="not_needed: no exception is needed (public domain, licensed); uncertain: fair use - the verdict can be no better than uncertain; exceptions - where no provision applies, the answer is uncertain rather than does_not_apply.")
     provision: Optional[str | list[str]] = Field(None, description="The statutory exception(s) (declared in weighing.yaml) this rule speaks to.")
     condition: Optional[str] = Field(None, description="The provision's condition this rule decides.")
     met: Optional[bool] = Field(None, description="Whether that condition is met.")
@@ -77,6 +77,11 @@ class RuleModel(_Strict):
     effective_from: dt.date
     effective_until: Optional[dt.date] = None
     unsettled: Optional[str] = Field(None, description="Why the point is not settled law; lowers confidence.")
+    unverified: Optional[str] = Field(None, description="Why the point could not be checked against a primary source; every reason resting on it says so.")
+    source_kind: Optional[Literal["decision", "statute", "regulation", "guidance"]] = Field(
+        None, description="What the rule is made from. A statute or regulation applies to conduct from its commencement "
+                          "(conduct_date); a decision or guidance applies once issued, whatever the conduct date (the "
+                          "assessment date). Absent: derived from the authorities cited.")
     tags: list[str] = Field(default_factory=list, description="Labels the weighing uses (e.g. commerciality).")
     draft: Optional[bool] = Field(None, description="true: not loaded yet (a skeleton from 'fairuse rules new').")
     application: Optional[str] = Field(None, description=(
@@ -115,6 +120,17 @@ class Authority:
     jurisdiction: str
     short: str = ""
     url: str = ""
+    date: dt.date | None = None  # decided, enacted (in force) or published; later than --as-of: not cited
+    status: str = ""  # e.g. "appeal pending": for matters not yet final
+    status_as_of: dt.date | None = None
+    status_source: str = ""
+
+    def known_on(self, on: dt.date | None) -> bool:
+        return on is None or self.date is None or self.date <= on
+
+    @property
+    def is_decision(self) -> bool:
+        return self.kind == "case"
 
     def cited(self, pinpoint: str | None = None) -> str:
         if not pinpoint:
@@ -168,8 +184,38 @@ class Rule:
     def findings_used(self) -> set[str]:
         return cond.names(self.when, "finding")
 
-    def cites(self) -> list[str]:
-        return [str(c) for c in self.authority]
+    unverified: str | None = None
+    source_kind: str = "statute"
+
+    def cites(self, on: dt.date | None = None) -> list[str]:
+        """The citations, leaving out authorities decided or issued after ``on``.
+
+        A matter not yet final says so, with the date its status was checked, once
+        that date is known on ``on``.
+        """
+        out = []
+        for c in self.authority:
+            auth = c.authority
+            if not auth.known_on(on):
+                continue
+            text = str(c)
+            if auth.status and auth.status_as_of and (on is None or auth.status_as_of <= on):
+                text += f" [{auth.status}; status as of {auth.status_as_of.isoformat()}]"
+            out.append(text)
+        return out
+
+    @property
+    def by_conduct(self) -> bool:
+        """Statutes and regulations apply by the conduct date; decisions and guidance by the assessment date."""
+        return self.source_kind in ("statute", "regulation")
+
+    def applies(self, as_of: dt.date, conduct: dt.date | None = None) -> bool:
+        """In force for conduct on ``conduct`` with the law stated as of ``as_of``."""
+        if self.effective_from > as_of:
+            return False  # not yet known on the date the law is stated
+        if self.by_conduct and conduct is not None:
+            return self.in_force(conduct)
+        return self.in_force(as_of)
 
 
 @dataclass
@@ -184,6 +230,10 @@ class Provision:
 
     def in_force(self, on: dt.date) -> bool:
         return self.effective_from <= on <= (self.effective_until or FOREVER)
+
+    def applies(self, as_of: dt.date, conduct: dt.date | None = None) -> bool:
+        """A statutory provision: known on ``as_of`` and in force for conduct on ``conduct``."""
+        return self.effective_from <= as_of and self.in_force(conduct or as_of)
 
 
 @dataclass
@@ -210,8 +260,17 @@ class RuleBase:
     jurisdictions: dict[str, Jurisdiction]
     drafts: list = field(default_factory=list)  # (file, line, id) of rules marked draft: true
 
-    def active(self, jurisdiction: str, on: dt.date) -> list[Rule]:
-        return [r for r in self.rules if r.jurisdiction == jurisdiction and r.in_force(on)]
+    def active(self, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> list[Rule]:
+        """The rules that apply: decisions known on ``on``, statutes in force for conduct on ``conduct``."""
+        return [r for r in self.rules if r.jurisdiction == jurisdiction and r.applies(on, conduct)]
+
+    def first_encoded(self, jurisdiction: str) -> dt.date | None:
+        """The earliest date from which any rule or provision of ``jurisdiction`` is encoded."""
+        dates = [r.effective_from for r in self.rules if r.jurisdiction == jurisdiction]
+        jur = self.jurisdictions.get(jurisdiction)
+        if jur:
+            dates += [p.effective_from for p in jur.provisions.values()]
+        return min(dates) if dates else None
 
     def by_id(self, rule_id: str) -> list[Rule]:
         return [r for r in self.rules if r.id == rule_id]
@@ -278,11 +337,23 @@ def _load_authorities(path: Path) -> dict[str, Authority]:
             "statute", "case", "regulation", "guidance", "report"):
             raise FairuseError(
                 f"{path}:{line}: authority '{key}': needs 'cite' and 'kind' (statute, case, regulation, guidance or report)")
-        unknown = set(spec) - {"cite", "kind", "jurisdiction", "short", "url", "note"}
+        unknown = set(spec) - {"cite", "kind", "jurisdiction", "short", "url", "note", "date", "status",
+                               "status_as_of", "status_source"}
         if unknown:
             raise FairuseError(f"{path}:{line}: authority '{key}': unknown key {sorted(unknown)[0]!r}")
+        dates = {}
+        for name in ("date", "status_as_of"):
+            if spec.get(name) is not None:
+                try:
+                    dates[name] = _as_date(spec[name])
+                except ValueError:
+                    raise FairuseError(f"{path}:{line}: authority '{key}': '{name}' must be a date YYYY-MM-DD") from None
+        if spec.get("status") and not (spec.get("status_as_of") and spec.get("status_source")):
+            raise FairuseError(f"{path}:{line}: authority '{key}': a 'status' needs 'status_as_of' and 'status_source'")
         out[str(key)] = Authority(str(key), str(spec["cite"]), spec["kind"], str(spec.get("jurisdiction", "")),
-                                  str(spec.get("short", "")), str(spec.get("url", "")))
+                                  str(spec.get("short", "")), str(spec.get("url", "")), dates.get("date"),
+                                  str(spec.get("status", "")), dates.get("status_as_of"),
+                                  str(spec.get("status_source", "")))
     return out
 
 
@@ -540,10 +611,23 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
     cites = tuple(parse_citation(a, authorities, where(node.line_of("authority"))) for a in model.authority)
     rule = Rule(model.id, filemodel.jurisdiction, model.title, model.text.strip(), when, dict(raw["when"]), then,
                 factor if then.leans else None, " ".join(model.explanation.split()), cites,
-                model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line)
+                model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line,
+                unverified=model.unverified, source_kind=model.source_kind or derive_source_kind(cites))
     if model.application:
         rule.application = _check_application(model.application, where(node.line_of("application")))
     return rule
+
+
+def derive_source_kind(cites) -> str:
+    """A rule citing a statute or regulation restates it; otherwise it is made from a decision or guidance."""
+    kinds = {c.authority.kind for c in cites}
+    if "statute" in kinds:
+        return "statute"
+    if "regulation" in kinds:
+        return "regulation"
+    if "case" in kinds:
+        return "decision"
+    return "guidance"
 
 
 def _check_application(template: str, where: str) -> str:

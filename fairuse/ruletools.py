@@ -42,7 +42,8 @@ class TestResult:
         return not self.failures
 
 
-EXPECT_KEYS = {"verdict", "factors", "fired", "not_fired", "findings", "provisions", "duties", "missing"}
+EXPECT_KEYS = {"verdict", "factors", "fired", "not_fired", "findings", "provisions", "duties", "missing",
+               "weights", "notes", "mitigations", "unverified", "not_encoded"}
 
 
 def load_tests(root: Path, base: RuleBase) -> list[RuleTest]:
@@ -132,6 +133,32 @@ def _check(out: TestResult, code: str, spec: dict, result) -> None:
     for fact in spec.get("missing") or []:
         if fact not in result.missing:
             fail(f"missing: expected {fact} among the missing facts, got {result.missing}")
+    if "weights" in spec:  # the weight each consideration counted with, after the weighing's exclusions
+        counted = {r["rule"]: r.get("weight") for f in getattr(res, "factors", {}).values() for r in f.reasons}
+        for rule_id, weight in (spec["weights"] or {}).items():
+            if counted.get(rule_id) is None or abs(float(counted[rule_id]) - float(weight)) > 1e-6:
+                fail(f"{code} weight of {rule_id}: expected {weight}, got {counted.get(rule_id, 'not weighed')}")
+    for rule_id in spec.get("notes") or []:
+        if rule_id not in {n["rule"] for n in res.notes}:
+            fail(f"{code}: expected a note from {rule_id}")
+    if "mitigations" in spec:  # the exact set of rules offering mitigations ([] = none)
+        got = sorted({m["rule"] for m in res.mitigations})
+        if got != sorted(spec["mitigations"] or []):
+            fail(f"{code} mitigations: expected {sorted(spec['mitigations'] or [])}, got {got}")
+    if "unverified" in spec:  # rules whose reasons must be flagged as not verified
+        flagged = {r["rule"] for r in _all_reasons(res) if r.get("unverified")}
+        for rule_id in spec["unverified"] or []:
+            if rule_id not in flagged:
+                fail(f"{code}: expected the reason from {rule_id} to be flagged unverified")
+    if "not_encoded" in spec and bool(getattr(res, "not_encoded", "")) != bool(spec["not_encoded"]):
+        fail(f"{code}: expected not_encoded {bool(spec['not_encoded'])}, got {getattr(res, 'not_encoded', '') or 'none'}")
+
+
+def _all_reasons(res) -> list:
+    out = list(getattr(res, "reasons", []) or [])
+    for f in getattr(res, "factors", {}).values():
+        out += f.reasons
+    return out + list(res.notes) + list(res.mitigations) + list(getattr(res, "not_needed_by", []) or [])
 
 
 # ------------------------------------------------------------------ lint
@@ -200,6 +227,8 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
             leaf = next(leaf for conj in conjunctions for leaf in conj if leaf.kind == "finding")
             errors.append(Problem(where, f"can never fire: no rule concludes finding '{leaf.name}' "
                                          f"with {sorted(leaf.values, key=str)}", "error"))
+        late_errors, _illustrations = dating_problems(rule)  # illustrations are hidden before their date
+        errors += [Problem(where, message, "error") for message in late_errors]
         if rule.effective_from > base.stated_as_of:
             warnings.append(Problem(where, f"effective_from {rule.effective_from} is after the ruleset's as_of "
                                            f"{base.stated_as_of}", "warning"))
@@ -278,6 +307,29 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
     except FairuseError as exc:
         where, _, message = str(exc).partition(": ")
         errors.append(Problem(where, message, "error"))
+    return errors, warnings
+
+
+def dating_problems(rule) -> tuple[list[str], list[str]]:
+    """The dating rules, as (errors, warnings).
+
+    A rule made from a decision or guidance is dated by it: citing one decided or issued after
+    the rule takes effect is an error (start a new version from that date). No rule may cite a
+    statute or regulation not yet in force. A rule restating a statute may cite later decisions
+    as illustrations: they are shown only from their date (returned second, not reported).
+    """
+    errors, warnings = [], []
+    for cite in rule.authority:
+        auth = cite.authority
+        if not (auth.date and auth.date > rule.effective_from):
+            continue
+        what = "decided" if auth.kind == "case" else "issued" if auth.kind in ("guidance", "report") else "in force"
+        said = f"cites {auth.short or auth.key} ({what} {auth.date.isoformat()}) but takes effect {rule.effective_from.isoformat()}"
+        if auth.kind in ("statute", "regulation") or not rule.by_conduct:
+            errors.append(f"{said}: a rule is dated by the latest decision, guidance or statute it rests on "
+                          f"(start a new version from that date)")
+        else:
+            warnings.append(f"{said}: cited as an illustration of the statute, shown only from that date")
     return errors, warnings
 
 

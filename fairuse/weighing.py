@@ -49,14 +49,21 @@ def toward_uncertain(verdict: str, steps: int) -> str:
     return LADDER[i]
 
 
-def reason(firing: Firing, weight: float | None = None) -> dict:
+UNVERIFIED = "Not verified against a primary source"
+
+
+def reason(firing: Firing, weight: float | None = None, on=None) -> dict:
+    """A reason as the public JSON gives it; citations later than ``on`` (the assessment date) are left out."""
     rule = firing.rule
-    out = {"rule": rule.id, "reason": rule.explanation, "authority": rule.cites()}
+    out = {"rule": rule.id, "reason": rule.explanation, "authority": rule.cites(on)}
     if rule.then.leans:
         out["leans"] = rule.then.leans
         out["weight"] = rule.then.weight if weight is None else round(weight, 2)
     if rule.unsettled:
         out["unsettled"] = rule.unsettled
+    if rule.unverified:
+        out["unverified"] = rule.unverified
+        out["reason"] = f"{rule.explanation} ({UNVERIFIED}.)"
     return out
 
 
@@ -80,6 +87,7 @@ class FairUseResult:
     mitigations: list = field(default_factory=list)
     modifiers: list = field(default_factory=list)  # each modifier applied: {id, explanation, scale_tags, scale_factors}
     adjustments: list = field(default_factory=list)  # each step toward uncertain: {cause, items, from, to}
+    not_encoded: str = ""  # said when no law of the jurisdiction is encoded for the date
 
     def weighing_data(self) -> dict:
         """The weighing as data (the JSON's ``us.weighing_data``); ``steps`` says the same in words."""
@@ -108,14 +116,17 @@ def _holds(spec, findings: dict, domains: cond.Domains) -> bool:
 
 
 def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
-                   domains: cond.Domains) -> FairUseResult:
+                   domains: cond.Domains, on=None) -> FairUseResult:
     spec = jur.weighing
-    notes, mitigations = _notes(firings)
+    notes, mitigations = _notes(firings, on)
     not_needed = [f for f in firings if f.rule.then.verdict == NOT_NEEDED]
     if not_needed:
+        # nothing to mitigate when no exception is needed; only the threshold notes are kept
         factors = {name: FactorResult("neutral", 0.0, 0.0) for name in FACTORS}
-        return FairUseResult(NOT_NEEDED, NOT_NEEDED, 0.0, factors, [reason(f) for f in not_needed],
-                             [f"{f.rule.id}: no exception is needed" for f in not_needed], notes, mitigations)
+        kept = {f.rule.id for f in not_needed}
+        return FairUseResult(NOT_NEEDED, NOT_NEEDED, 0.0, factors, [reason(f, on=on) for f in not_needed],
+                             [f"{f.rule.id}: no exception is needed" for f in not_needed],
+                             [n for n in notes if n["rule"] in kept], [])
 
     steps: list[str] = []
     applied: list[dict] = []
@@ -157,7 +168,7 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
                 if tag in exclusive and strongest.get((tag, rule.then.leans)) is not firing:
                     weight = 0.0
             sums[rule.then.leans] += weight
-            reasons.append(reason(firing, weight))
+            reasons.append(reason(firing, weight, on))
         total = sum(sums.values())
         score = (sums["user"] - sums["owner"]) / (total + damping) if total else 0.0
         leaning = "user" if score >= threshold else "owner" if score <= -threshold else "neutral"
@@ -221,20 +232,23 @@ class ExceptionsResult:
     duties: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     mitigations: list = field(default_factory=list)
+    not_encoded: str = ""  # said when no law of the jurisdiction is encoded for the date
 
 
-def weigh_exceptions(jur: Jurisdiction, firings: list[Firing], on) -> ExceptionsResult:
-    notes, mitigations = _notes(firings)
-    duties = [{"rule": f.rule.id, "duty": f.rule.then.duty, "authority": f.rule.cites()}
+def weigh_exceptions(jur: Jurisdiction, firings: list[Firing], on, conduct=None) -> ExceptionsResult:
+    notes, mitigations = _notes(firings, on)
+    duties = [{"rule": f.rule.id, "duty": f.rule.then.duty, "authority": f.rule.cites(on)}
               for f in firings if f.rule.then.duty]
-    reasons = [reason(f) for f in firings]
+    reasons = [reason(f, on=on) for f in firings]
     if any(f.rule.then.verdict == NOT_NEEDED for f in firings):
-        return ExceptionsResult(NOT_NEEDED, NOT_NEEDED, [], reasons, ["no exception is needed"], duties, notes, mitigations)
+        # no exception is needed, so nothing needs mitigating
+        return ExceptionsResult(NOT_NEEDED, NOT_NEEDED, [], reasons, ["no exception is needed"], duties, notes, [])
     results = []
     steps = []
     for prov in jur.provisions.values():
-        if not prov.in_force(on):
-            steps.append(f"{prov.id}: not in force on {on.isoformat()}")
+        if not prov.applies(on, conduct):
+            steps.append(f"{prov.id}: not in force for conduct on {(conduct or on).isoformat()} "
+                         f"(law as of {on.isoformat()})")
             continue
         met: dict = {}
         unmet: dict = {}
@@ -269,15 +283,25 @@ def weigh_exceptions(jur: Jurisdiction, firings: list[Firing], on) -> Exceptions
     raw = "applies" if "applies" in statuses else "uncertain" if "uncertain" in statuses or not results else "does_not_apply"
     verdict = raw
     forced = [f.rule.id for f in firings if f.rule.then.verdict == "uncertain"]
-    if forced and verdict != "uncertain":
+    if forced and verdict == "does_not_apply":
+        # no enumerated exception applies, but no statute or decision says the use infringes:
+        # the answer is uncertain, never better than an exception that does apply
         verdict = raw = "uncertain"
-        steps.append(f"{', '.join(forced)}: the answer is uncertain")
+        steps.append(f"{', '.join(forced)}: no encoded exception applies, and whether the use infringes is "
+                     f"undecided, so the answer is uncertain")
     return ExceptionsResult(verdict, raw, results, reasons, steps, duties, notes, mitigations)
 
 
-def _notes(firings: list[Firing]):
-    notes = [{"rule": f.rule.id, "note": f.rule.then.note, "authority": f.rule.cites()}
-             for f in firings if f.rule.then.note]
-    mitigations = [{"rule": f.rule.id, "mitigation": f.rule.then.mitigation, "authority": f.rule.cites()}
-                   for f in firings if f.rule.then.mitigation]
+def _notes(firings: list[Firing], on=None):
+    def flagged(f, key, text):
+        out = {"rule": f.rule.id, key: text, "authority": f.rule.cites(on)}
+        if f.rule.unverified:
+            out[key] = f"{text} ({UNVERIFIED}.)"
+            out["unverified"] = f.rule.unverified
+        if f.rule.unsettled:
+            out["unsettled"] = f.rule.unsettled
+        return out
+
+    notes = [flagged(f, "note", f.rule.then.note) for f in firings if f.rule.then.note]
+    mitigations = [flagged(f, "mitigation", f.rule.then.mitigation) for f in firings if f.rule.then.mitigation]
     return notes, mitigations

@@ -83,8 +83,9 @@ def test_unknown_decisive_fact_moves_toward_uncertain(base, vocab):
 
 def test_a_fact_that_could_reverse_the_verdict_makes_it_uncertain(base):
     # parody of a creative work, commercial, market unknown: the market could decide it
+    # (taking the heart is not held against a parody, Campbell at 588-89, so it is left out here)
     answers = {"purpose": "parody", "targets_original": True, "commercial": "direct", "work_character": "creative",
-               "amount_used": "substantial", "heart_taken": True, "new_purpose": "different"}
+               "amount_used": "entire", "new_purpose": "different"}
     result = assess(answers, rulebase=base)
     assert result.us.raw_verdict == "leaning_fair"
     assert any(c.fact == "output_substitutes" and c.after == "leaning_unfair" for c in result.changes)

@@ -25,7 +25,7 @@ def test_us_rules_cover_each_factor_and_the_ai_cases(base):
     cited = {c.authority.key for r in us for c in r.authority}
     assert {"bartz", "kadrey", "ross", "co-ai-part3", "warhol"} <= cited
     stages = {v for r in us for leaf in _leaves(r.when) if leaf.name == "ai_stage" for v in leaf.values}
-    assert stages == {"data_collection", "training", "model_release", "output_generation"}
+    assert stages == {"data_collection", "training", "model_release", "output_generation", "retrieval_augmented_generation"}
 
 
 def _leaves(cond):
@@ -106,7 +106,7 @@ def test_unknown_key_in_rule(rules_copy):
 
 def test_effective_dates_out_of_order(rules_copy):
     path = rules_copy / "us" / "threshold.yaml"
-    _edit(path, "    effective_from: 1998-10-28", "    effective_from: 1998-10-28\n    effective_until: 1990-01-01")
+    _edit(path, "    effective_from: 2000-10-28", "    effective_from: 2000-10-28\n    effective_until: 1990-01-01")
     message = _error(rules_copy)
     assert "us.1201.circumvention" in message and "effective_until is before effective_from" in message
 

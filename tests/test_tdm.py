@@ -37,7 +37,10 @@ SCENARIOS = [
     ("eu-research", "eu", RESEARCH, TODAY, "applies", "eu.dsm.art3", "applies"),
     ("eu-commercial-no-optout", "eu", COMMERCIAL, TODAY, "applies", "eu.dsm.art4", "applies"),
     ("eu-commercial-optout", "eu", {**COMMERCIAL, "rights_reserved": "machine_readable"}, TODAY, "does_not_apply", "eu.dsm.art4", "does_not_apply"),
-    ("eu-plain-language-optout", "eu", {**COMMERCIAL, "rights_reserved": "other_express"}, TODAY, "uncertain", "eu.dsm.art4", "uncertain"),
+    # a reservation in a public website's terms is contested (OLG Hamburg held it not machine-readable; further appeal allowed);
+    # another express reservation, e.g. in a licence, is settled (Recital 18)
+    ("eu-website-terms-optout", "eu", {**COMMERCIAL, "rights_reserved": "website_terms"}, TODAY, "uncertain", "eu.dsm.art4", "uncertain"),
+    ("eu-other-express-optout", "eu", {**COMMERCIAL, "rights_reserved": "other_express"}, TODAY, "does_not_apply", "eu.dsm.art4", "does_not_apply"),
     ("eu-commercial-contract", "eu", {**COMMERCIAL, "contract_forbids_tdm": True}, TODAY, "does_not_apply", "eu.dsm.art4", "does_not_apply"),
     ("eu-research-contract", "eu", {**RESEARCH, "contract_forbids_tdm": True}, TODAY, "applies", "eu.dsm.art3", "applies"),
     ("eu-pirated", "eu", {**RESEARCH, "source_access": "unauthorized_copy"}, TODAY, "does_not_apply", "eu.dsm.art3", "does_not_apply"),
@@ -62,16 +65,20 @@ SCENARIOS = [
     ("cn-personal-research", "cn", {**RESEARCH, "user_kind": "individual", "purpose": "research_scholarship"}, TODAY, "applies", "cn.art24.1.1", "applies"),
     ("cn-personal-unpublished", "cn", {**RESEARCH, "user_kind": "individual", "purpose": "research_scholarship", "work_published": False}, TODAY, "does_not_apply", "cn.art24.1.1", "does_not_apply"),
     ("cn-school-small", "cn", {**RESEARCH, "user_kind": "educational_institution", "purpose": "teaching", "amount_used": "small"}, TODAY, "applies", "cn.art24.1.6", "applies"),
-    ("cn-research-whole-corpus", "cn", RESEARCH, TODAY, "does_not_apply", "cn.art24.1.6", "does_not_apply"),
+    # no TDM exception for anyone: research is uncertain like commercial use, never worse
+    ("cn-research-whole-corpus", "cn", RESEARCH, TODAY, "uncertain", "cn.art24.1.6", "does_not_apply"),
     ("cn-before-2021", "cn", RESEARCH, dt.date(2021, 1, 1), "uncertain", None, None),
     ("cn-substitute", "cn", {**RESEARCH, "user_kind": "individual", "purpose": "research_scholarship", "output_substitutes": "full"}, TODAY, "does_not_apply", "cn.art24.1.1", "does_not_apply"),
     ("cn-public-domain", "cn", {**COMMERCIAL, "work_status": "public_domain"}, TODAY, "not_needed", None, None),
     ("cn-licensed", "cn", {**COMMERCIAL, "license_covers_use": True}, TODAY, "not_needed", None, None),
     # ---------------------------------------------------------------- Singapore
     ("sg-commercial-training", "sg", COMMERCIAL, TODAY, "applies", "sg.s244", "applies"),
-    ("sg-pirated", "sg", {**COMMERCIAL, "source_access": "unauthorized_copy"}, TODAY, "does_not_apply", "sg.s244", "does_not_apply"),
+    # an infringing first copy is doubtful under the two limbs of s.244(2)(e)
+    ("sg-pirated", "sg", {**COMMERCIAL, "source_access": "unauthorized_copy"}, TODAY, "uncertain", "sg.s244", "uncertain"),
     ("sg-paywall", "sg", {**COMMERCIAL, "tpm_circumvented": True}, TODAY, "does_not_apply", "sg.s244", "does_not_apply"),
-    ("sg-shared", "sg", {**COMMERCIAL, "copies_shared": True}, TODAY, "does_not_apply", "sg.s244", "does_not_apply"),
+    ("sg-shared", "sg", {**COMMERCIAL, "copies_shared": True, "sharing_purpose": "other"}, TODAY, "does_not_apply", "sg.s244", "does_not_apply"),
+    ("sg-shared-to-verify", "sg", {**COMMERCIAL, "copies_shared": True, "sharing_purpose": "verifying_results"}, TODAY, "applies", "sg.s244", "applies"),
+    ("sg-shared-why-unknown", "sg", {**COMMERCIAL, "copies_shared": True}, TODAY, "uncertain", "sg.s244", "uncertain"),
     ("sg-contract", "sg", {**COMMERCIAL, "contract_forbids_tdm": True}, TODAY, "applies", "sg.s244", "applies"),
     ("sg-before-2021", "sg", COMMERCIAL, dt.date(2021, 11, 20), "uncertain", None, None),
     ("sg-entertainment", "sg", {**COMMERCIAL, "purpose": "entertainment"}, TODAY, "does_not_apply", "sg.s244", "does_not_apply"),
@@ -143,3 +150,30 @@ def test_crawl_example_answers_in_every_jurisdiction(cli):
     for code, tdm in data["tdm"].items():
         assert tdm["reasons"], code
         assert tdm["provisions"], code
+
+
+# ---------------------------------------------------------------- China: research never worse than commerce
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_RANK = {"does_not_apply": 0, "uncertain": 1, "applies": 2, "not_needed": 3}
+
+
+@settings(max_examples=25, deadline=None)
+@given(purpose=st.sampled_from(["ai_training", "data_analysis", "search_index"]),
+       amount=st.sampled_from(["small", "substantial", "entire"]),
+       shared=st.booleans(),
+       substitutes=st.sampled_from(["none", "partial", "full"]),
+       published=st.booleans())
+def test_china_research_use_never_comes_out_worse_than_commercial_use(base, purpose, amount, shared, substitutes, published):
+    import datetime as dt
+
+    from fairuse.assess import assess
+
+    common = {"jurisdictions": ["cn"], "purpose": purpose, "amount_used": amount, "copies_shared": shared,
+              "output_substitutes": substitutes, "work_published": published}
+    research = assess({**common, "user_kind": "research_organisation", "commercial": "non_commercial",
+                       "research_purpose": True}, rulebase=base, as_of=dt.date(2026, 11, 25), sensitivity=False)
+    commerce = assess({**common, "user_kind": "company", "commercial": "direct"}, rulebase=base,
+                      as_of=dt.date(2026, 11, 25), sensitivity=False)
+    assert _RANK[research.tdm["cn"].verdict] >= _RANK[commerce.tdm["cn"].verdict]

@@ -18,6 +18,8 @@ def describe(q: Question, value, skipped: bool = False) -> str:
     if skipped:
         return "skipped (left unknown)"
     if value is None:
+        if q.fact == "conduct_date":
+            return "the same date"
         return f"today ({dt.date.today().isoformat()})" if q.fact == "assessment_date" else "not asked"
     if isinstance(value, dt.date):
         return value.isoformat()

@@ -66,18 +66,20 @@ class Interview:
         from ..assess import _evaluate, facts_used
 
         on = self.on(answers)
-        facts = {k: v for k, v in answers.items() if k not in ("use_summary", "assessment_date") and k != fact_id}
+        conduct = answers.get("conduct_date") or on
+        facts = {k: v for k, v in answers.items()
+                 if k not in ("use_summary", "assessment_date", "conduct_date") and k != fact_id}
         fact = self.base.vocabulary[fact_id]
         for code in self.wanted(answers):
             if code not in self.base.jurisdictions:
                 continue
-            if fact_id not in facts_used(self.base, code, on):
+            if fact_id not in facts_used(self.base, code, on, conduct):
                 continue
-            before = _evaluate(self.base, code, facts, on)[0]
+            before = _evaluate(self.base, code, facts, on, conduct)[0]
             for value in fact.domain:
                 if value == "unknown":
                     continue
-                if _matters(before, _evaluate(self.base, code, {**facts, fact_id: value}, on)[0]):
+                if _matters(before, _evaluate(self.base, code, {**facts, fact_id: value}, on, conduct)[0]):
                     return True
         return False
 
