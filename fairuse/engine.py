@@ -80,9 +80,43 @@ class Firing:
         }
 
 
+class Firings(list):
+    """The firings of one run, in order; ``defeated`` lists the rules whose
+    conclusions an exception overrode: ``(rule, [ids of the exceptions])``."""
+
+    defeated: list = []
+
+
+def defeated_by(firings: list) -> dict:
+    """Rules that fired and are defeated by a fired exception that is not itself defeated.
+
+    Default logic (as in Catala): a rule declaring ``exception_to: [ids]``
+    overrides those rules when both fire. Exceptions of exceptions are resolved
+    from the top (lint rejects cycles).
+    """
+    fired = {f.rule.id: f.rule for f in firings}
+    memo: dict = {}
+
+    def is_defeated(rule_id: str, seen: frozenset) -> list:
+        if rule_id in memo:
+            return memo[rule_id]
+        by = sorted(e.id for e in fired.values() if rule_id in e.exception_to and e.id not in seen
+                    and not is_defeated(e.id, seen | {rule_id}))
+        memo[rule_id] = by
+        return by
+
+    out = {}
+    for rule_id in sorted(fired):
+        by = is_defeated(rule_id, frozenset())
+        if by:
+            out[rule_id] = by
+    return out
+
+
 @dataclass
 class _Run:
     facts: dict
+    disabled: frozenset = frozenset()
     firings: list = field(default_factory=list)
     fired: set = field(default_factory=set)
     errors: list = field(default_factory=list)
@@ -110,9 +144,24 @@ class Engine:
 
     # ------------------------------------------------------------------ running
     def run(self, facts: dict) -> tuple[list[Firing], dict]:
-        """Forward-chain from ``facts``; return (firings, findings)."""
+        """Forward-chain from ``facts``; return (firings, findings).
+
+        When a fired rule is an exception to another fired rule, the run is
+        repeated without the defeated rules, so nothing concluded from their
+        findings survives; ``firings.defeated`` records them for the trace.
+        """
+        firings, findings = self._run(facts, frozenset())
+        defeats = defeated_by(firings)
+        out = Firings(firings)
+        if defeats:
+            again, findings = self._run(facts, frozenset(defeats))
+            out = Firings(again)
+        out.defeated = [(rule, defeats[rule.id]) for rule in (f.rule for f in firings) if rule.id in defeats]
+        return out, findings
+
+    def _run(self, facts: dict, disabled: frozenset) -> tuple[list[Firing], dict]:
         sid = str(next(_sids))
-        run = _Run(dict(facts))
+        run = _Run(dict(facts), disabled)
         case = {"sid": sid, "t": "case", **{k: _plain(v) for k, v in facts.items()}}
         with self._lock:
             self._runs[sid] = run
@@ -141,7 +190,7 @@ class Engine:
             if run is None:  # a stray state: never ours to record
                 return
             try:
-                if rule.id in run.fired:
+                if rule.id in run.fired or rule.id in run.disabled:
                     return
                 run.fired.add(rule.id)
                 matched = {name: run.facts[name] for name in sorted(rule.facts_used) if name in run.facts}

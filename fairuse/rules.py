@@ -79,6 +79,8 @@ class RuleModel(_Strict):
     unsettled: Optional[str] = Field(None, description="Why the point is not settled law; lowers confidence.")
     tags: list[str] = Field(default_factory=list, description="Labels the weighing uses (e.g. commerciality).")
     draft: Optional[bool] = Field(None, description="true: not loaded yet (a skeleton from 'fairuse rules new').")
+    exception_to: list[str] = Field(default_factory=list, description="Ids of rules this rule overrides when both fire (default logic, as in Catala).")
+    status: Optional[Literal["unverified"]] = Field(None, description="unverified: the authority could not be checked against a primary source; flagged in the result.")
 
     @field_validator("effective_from", "effective_until", mode="before")
     @classmethod
@@ -94,6 +96,7 @@ class RuleModel(_Strict):
 class FindingModel(_Strict):
     values: list[str | bool] = Field(min_length=1)
     meaning: str = ""
+    stated_by: Optional[str] = Field(None, description="A fact that lets a user state this conclusion directly (an override); rules infer it from primary facts otherwise.")
 
 
 class RuleFileModel(_Strict):
@@ -148,6 +151,8 @@ class Rule:
     tags: tuple[str, ...]
     file: Path
     line: int
+    exception_to: tuple[str, ...] = ()
+    status: str | None = None
 
     @property
     def where(self) -> str:
@@ -205,6 +210,12 @@ class RuleBase:
     rules: list[Rule]
     jurisdictions: dict[str, Jurisdiction]
     drafts: list = field(default_factory=list)  # (file, line, id) of rules marked draft: true
+    stated_by: dict = field(default_factory=dict)  # finding -> the fact that states it directly (an override)
+
+    @property
+    def conclusory_facts(self) -> tuple[str, ...]:
+        """Facts that state a conclusion the rules can also infer from primary facts."""
+        return tuple(sorted(set(self.stated_by.values())))
 
     def active(self, jurisdiction: str, on: dt.date) -> list[Rule]:
         return [r for r in self.rules if r.jurisdiction == jurisdiction and r.in_force(on)]
@@ -382,6 +393,7 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
     rule_files: list[tuple[Path, Node, RuleFileModel]] = []
     findings: dict[str, tuple] = {}
     finding_where: dict[str, str] = {}
+    stated_by: dict[str, str] = {}
     for sub in sorted(p for p in root.iterdir() if p.is_dir() and p.name in JURISDICTIONS):
         weighing = sub / "weighing.yaml"
         if not weighing.exists():
@@ -405,6 +417,10 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
                 if fid in vocab:
                     raise FairuseError(f"{path}:{data['findings'].line_of(fid)}: finding '{fid}' has the name of a fact")
                 findings[fid] = tuple(spec.values)
+                if spec.stated_by:
+                    if spec.stated_by not in vocab:
+                        raise FairuseError(f"{path}:{data['findings'].line_of(fid)}: finding '{fid}': stated_by names unknown fact '{spec.stated_by}'{closest(spec.stated_by, vocab.facts)}")
+                    stated_by[fid] = spec.stated_by
                 finding_where[fid] = f"{path}:{data['findings'].line_of(fid)}"
             rule_files.append((path, data, model))
 
@@ -425,8 +441,10 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
                     raise
                 problems.append(str(exc))
     _check_versions(rules, problems)
+    _check_exceptions(rules, problems)
     base = RuleBase(root, str(meta["version"]), stated, vocab, authorities, findings, rules, jurisdictions)
     base.drafts = drafts
+    base.stated_by = stated_by
     return base
 
 
@@ -481,7 +499,8 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
     cites = tuple(parse_citation(a, authorities, where(node.line_of("authority"))) for a in model.authority)
     return Rule(model.id, filemodel.jurisdiction, model.title, model.text.strip(), when, dict(raw["when"]), then,
                 factor if then.leans else None, " ".join(model.explanation.split()), cites,
-                model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line)
+                model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line,
+                tuple(model.exception_to), model.status)
 
 
 def _check_versions(rules: list[Rule], problems: list | None = None) -> None:
@@ -498,6 +517,34 @@ def _check_versions(rules: list[Rule], problems: list | None = None) -> None:
                     raise FairuseError(message)
                 problems.append(message)
         seen.setdefault(rule.id, []).append(rule)
+
+
+def _check_exceptions(rules: list[Rule], problems: list | None = None) -> None:
+    """``exception_to`` names rules of the same jurisdiction, and exceptions never form a cycle."""
+    ids = {(r.jurisdiction, r.id) for r in rules}
+    graph: dict[str, set] = {}
+    for rule in rules:
+        for target in rule.exception_to:
+            if (rule.jurisdiction, target) not in ids:
+                message = f"{rule.where}: {rule.id}: exception_to names unknown rule '{target}' (in {rule.jurisdiction})"
+                if problems is None:
+                    raise FairuseError(message)
+                problems.append(message)
+            graph.setdefault(rule.id, set()).add(target)
+
+    def reaches(start: str, goal: str, seen: set) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    for rule in rules:
+        if rule.id in graph and reaches(rule.id, rule.id, set()):
+            message = f"{rule.where}: {rule.id}: exception_to forms a cycle; an exception cannot be its own exception"
+            if problems is None:
+                raise FairuseError(message)
+            problems.append(message)
+            break
 
 
 def parse_date(text: str, what: str = "--as-of") -> dt.date:

@@ -192,6 +192,9 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
         if any("TODO" in str(x) for x in (rule.text, rule.explanation, rule.title)):
             warnings.append(Problem(where, "still contains TODO", "warning"))
 
+    for problem in contradictions(base, domains):
+        errors.append(problem)
+
     tags_used = {t for r in base.rules for t in r.tags}
     for code, jur in base.jurisdictions.items():
         for mod in jur.weighing.get("modifiers") or []:
@@ -260,6 +263,59 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
         where, _, message = str(exc).partition(": ")
         errors.append(Problem(where, message, "error"))
     return errors, warnings
+
+
+def _overlap(a, b) -> bool:
+    return a.effective_from <= (b.effective_until or dt.date.max) and b.effective_from <= (a.effective_until or dt.date.max)
+
+
+def precedes(base: RuleBase) -> dict:
+    """rule id -> every rule id it overrides, directly or through other exceptions."""
+    direct: dict[str, set] = {}
+    for rule in base.rules:
+        direct.setdefault(rule.id, set()).update(rule.exception_to)
+    closure: dict[str, set] = {}
+    for start in direct:
+        seen: set = set()
+        todo = list(direct[start])
+        while todo:
+            nxt = todo.pop()
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.extend(direct.get(nxt, ()))
+        closure[start] = seen
+    return closure
+
+
+def contradictions(base: RuleBase, domains) -> list[Problem]:
+    """Pairs of rules that can fire on the same facts with contradictory values
+    for one finding and no declared precedence (``exception_to``)."""
+    over = precedes(base)
+    by_finding: dict[tuple, list] = {}
+    for rule in base.rules:
+        for name, value in rule.then.finding.items():
+            by_finding.setdefault((rule.jurisdiction, name), []).append((rule, value))
+    out = []
+    for (code, name), items in sorted(by_finding.items()):
+        for i, (a, va) in enumerate(items):
+            for b, vb in items[i + 1:]:
+                if va == vb or a.id == b.id or not _overlap(a, b):
+                    continue
+                if b.id in over.get(a.id, ()) or a.id in over.get(b.id, ()):
+                    continue
+                together = [cond._simplify(x + y) for x in cond.to_dnf(a.when, domains) for y in cond.to_dnf(b.when, domains)]
+                example = next((c for c in together if c is not None), None)
+                if example is None:
+                    continue
+                shown = ", ".join(leaf.describe() for leaf in example)
+                out.append(Problem(f"{a.where}: {a.id}",
+                                   f"contradicts {b.id} ({b.where}) on finding '{name}' ({_show(va)} vs {_show(vb)}) "
+                                   f"when {shown}; declare which prevails with exception_to", "error"))
+    return out
+
+
+def _show(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _finding_declarations(base: RuleBase) -> dict[str, str]:
