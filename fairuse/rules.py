@@ -333,7 +333,30 @@ def _load_weighing(path: Path, authorities, vocabulary) -> Jurisdiction:
             start, end, str(spec.get("note", "")))
     if kind == "fair_use":
         _check_fair_use_weighing(data, path)
+    for holder, where in [(data, f"{path}")] + [(data["provisions"][pid], f"{path}: provision {pid}")
+                                                for pid in (data.get("provisions") or {})]:
+        _check_assumptions(holder, where, vocabulary)
     return Jurisdiction(code, str(data.get("name", code.upper())), kind, dict(data), provisions, path)
+
+
+def _check_assumptions(holder, where: str, vocabulary) -> None:
+    """``assumptions:`` lists {fact, assume, reason}: a declared fact and one of its values."""
+    specs = holder.get("assumptions") if isinstance(holder, dict) else None
+    if specs is None:
+        return
+    line = holder.line_of("assumptions") if hasattr(holder, "line_of") else None
+    at = f"{where}:{line}" if line and ":" not in where else where
+    if not isinstance(specs, list):
+        raise FairuseError(f"{at}: 'assumptions' must be a list of {{fact, assume, reason}}")
+    for spec in specs:
+        if not isinstance(spec, dict) or set(spec) != {"fact", "assume", "reason"}:
+            raise FairuseError(f"{at}: each assumption needs exactly 'fact', 'assume' and 'reason'")
+        fact = spec["fact"]
+        if fact not in vocabulary:
+            raise FairuseError(f"{at}: assumption names unknown fact '{fact}'{closest(str(fact), vocabulary.facts)}")
+        domain = vocabulary[fact].domain
+        if spec["assume"] not in domain or isinstance(spec["assume"], bool) != isinstance(domain[0], bool):
+            raise FairuseError(f"{at}: assumption for '{fact}': {spec['assume']!r} is not one of its values {list(domain)}")
 
 
 def _check_fair_use_weighing(data: Node, path: Path) -> None:

@@ -42,7 +42,8 @@ class TestResult:
         return not self.failures
 
 
-EXPECT_KEYS = {"verdict", "factors", "fired", "not_fired", "findings", "provisions", "duties", "missing"}
+EXPECT_KEYS = {"verdict", "factors", "fired", "not_fired", "findings", "provisions", "duties", "missing",
+               "assumptions", "precedent", "disagreements"}
 
 
 def load_tests(root: Path, base: RuleBase) -> list[RuleTest]:
@@ -129,6 +130,18 @@ def _check(out: TestResult, code: str, spec: dict, result) -> None:
     for duty_rule in spec.get("duties") or []:
         if duty_rule not in {d["rule"] for d in getattr(res, "duties", [])}:
             fail(f"{code}: expected duty from {duty_rule}")
+    assumed = sorted(a["fact"] for a in result.assumptions if a["jurisdiction"] == code)
+    if "assumptions" in spec and sorted(spec["assumptions"] or []) != assumed:
+        fail(f"{code} assumptions: expected {sorted(spec['assumptions'] or [])}, got {assumed}")
+    if "precedent" in spec:
+        analogy = result.analogies.get(code)
+        got = analogy.direction if analogy else None
+        if got != spec["precedent"]:
+            fail(f"{code} precedent: expected the precedents to decide {spec['precedent']}, got {got}"
+                 + (f" ({analogy.sentence})" if analogy else ""))
+    disagreeing = sorted(d["fact"] for d in result.disagreements if d["jurisdiction"] == code)
+    if "disagreements" in spec and sorted(spec["disagreements"] or []) != disagreeing:
+        fail(f"{code} disagreements: expected {sorted(spec['disagreements'] or [])}, got {disagreeing}")
     for fact in spec.get("missing") or []:
         if fact not in result.missing:
             fail(f"missing: expected {fact} among the missing facts, got {result.missing}")
