@@ -194,7 +194,10 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     analogies: dict = {}
     variants: list = []
     if sensitivity:
-        missing, variants = _sensitivity(base, wanted, facts, on, results)
+        # a conclusion the primary facts already settle is not a missing fact: stating it would only contradict them
+        settled = {fact for finding, fact in base.stated_by.items() for firings in trace.values()
+                   for f in firings if finding in f.rule.then.finding and fact not in f.rule.facts_used}
+        missing, variants = _sensitivity(base, wanted, facts, on, results, skip=settled)
     cases = _cases(base, casebook)
     base_verdicts = {code: results[code].verdict for code in wanted}
     pulled_by: dict = {}
@@ -304,12 +307,14 @@ class _Variant:
     after: str  # the variant's verdict (unsettled law applied), compared with the verdict shown
 
 
-def _sensitivity(base, wanted, facts, on, results):
+def _sensitivity(base, wanted, facts, on, results, skip=frozenset()):
     """Re-run the engine with each unknown fact set to each of its values."""
     missing: list[str] = []
     variants: list[_Variant] = []
     used = {code: facts_used(base, code, on) for code in wanted}
     for fact_id in candidate_facts(base, wanted, facts, on):
+        if fact_id in skip:
+            continue
         moved = False
         for value in base.vocabulary[fact_id].domain:
             if value == "unknown":
@@ -397,7 +402,7 @@ def _precedent_step(base, code, facts, on, result: FairUseResult, variants, case
     decides = analogy is not None and analogy.direction is not None
     if reversing:
         agrees = decides and direction(result.verdict) == (1 if analogy.direction == "fair" else -1)
-        if "reversing_unknown" in may and agrees:
+        if "reversing_unknown" in set(prec.get("may_support") or []) and agrees:
             result.steps.append(f"unknown facts could reverse the verdict ({', '.join(reversing)}), "
                                 f"but the closest on-point precedents support it: {analogy.sentence}")
         else:
@@ -408,8 +413,7 @@ def _precedent_step(base, code, facts, on, result: FairUseResult, variants, case
                                     f"{result.verdict} -> {moved}")
                 result.verdict = moved
     capped = any(f.rule.then.verdict == "uncertain" for f in firings)  # a rule says no better than uncertain
-    if result.verdict == "uncertain" and decides and not capped and (
-            ("score_in_band" in may and in_band) or ("reversing_unknown" in may and reversing)):
+    if result.verdict == "uncertain" and decides and not capped and "score_in_band" in may and in_band:
         decided = "leaning_fair" if analogy.direction == "fair" else "leaning_unfair"
         how = "a fortiori" if analogy.basis == "a_fortiori" else "weighed by similarity"
         result.steps.append(f"the rules leave the answer uncertain; the closest on-point precedents decide it "

@@ -88,6 +88,7 @@ class Case:
     assess_as: str
     tags: list = field(default_factory=list)
     file: Path | None = None
+    split: str = "dev"
 
     @property
     def year(self) -> int:
@@ -133,7 +134,7 @@ def load_case(path: Path, base: RuleBase) -> Case:
     assess_as = model.assess or model.jurisdiction
     return Case(model.id, model.name, model.citation, model.court, model.decided, model.jurisdiction,
                 model.source, facts, dict(model.factors), model.outcome, " ".join(model.holding.split()),
-                " ".join(model.later.split()) if model.later else None, assess_as, list(model.tags), path)
+                " ".join(model.later.split()) if model.later else None, assess_as, list(model.tags), path, model.split)
 
 
 def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) -> list[Case]:
@@ -241,8 +242,8 @@ def similarity(query: dict, facts: dict, weights: dict[str, float]) -> tuple[flo
         else:
             differing.append((fact, a, b))
     value = agree / total if total else 0.0
-    shared.sort(key=lambda item: -weights[item[0]])
-    differing.sort(key=lambda item: -weights[item[0]])
+    shared.sort(key=lambda item: (-weights[item[0]], item[0]))
+    differing.sort(key=lambda item: (-weights[item[0]], item[0]))
     return value, shared, differing
 
 
@@ -291,32 +292,51 @@ DIRECTION = {"likely_fair": "fair", "leaning_fair": "fair", "not_needed": "fair"
              "uncertain": "uncertain"}
 
 
-def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = ()):
-    """Run the rules on each case's facts, leave-one-out; return (per-case DataFrame, metrics dict)."""
+FACT_MODES = ("all", "primary")
+SPLITS = ("all", "dev", "holdout")
+
+
+def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = (), facts: str = "all",
+             split: str = "all"):
+    """Run the rules on each case's facts, leave-one-out; return (per-case DataFrame, factor DataFrame, metrics).
+
+    ``facts="primary"`` withholds every conclusory fact: those a finding is
+    ``stated_by`` in the rules (they are inferred from primary facts there).
+    ``split`` restricts the cases assessed (``dev``, ``holdout`` or ``all``); the
+    precedents consulted are always every other case in the casebook, never the
+    case itself.
+    """
     import pandas as pd
 
     from .assess import assess
 
+    if facts not in FACT_MODES:
+        raise FairuseError(f"--facts: expected all or primary, got '{facts}'")
+    if split not in SPLITS:
+        raise FairuseError(f"--split: expected all, dev or holdout, got '{split}'")
     unknown = [w for w in withhold if w not in base.vocabulary]
     if unknown:
         raise FairuseError(f"--withhold: unknown fact '{unknown[0]}'{closest(unknown[0], base.vocabulary.facts)}")
+    held = tuple(dict.fromkeys(withhold + (base.conclusory_facts if facts == "primary" else ())))
     rows = []
     factor_rows = []
     for case in cases:
-        if case.assess_as == "none":
+        if case.assess_as == "none" or (split != "all" and case.split != split):
             continue
         others = [c for c in cases if c.id != case.id]  # leave-one-out
-        facts = {k: v for k, v in case.facts.items() if k not in withhold}
-        facts["jurisdictions"] = [case.assess_as]
-        result = assess(facts, rulebase=base, as_of=case.as_of)
+        facts_in = {k: v for k, v in case.facts.items() if k not in held}
+        facts_in["jurisdictions"] = [case.assess_as]
+        result = assess(facts_in, rulebase=base, as_of=case.as_of, casebook=others, exclude=case.id)
         verdict = result.results[case.assess_as].verdict
         predicted = DIRECTION[verdict]
-        nearest = rank(facts, others, base)[:1]
+        nearest = rank(facts_in, others, base)[:1]
         fired = [f.rule.id for f in result.trace[case.assess_as]]
         decided = case.outcome in ("fair", "unfair")
+        analogy = result.analogies.get(case.assess_as)
         rows.append({"id": case.id, "name": case.name, "year": case.year, "jurisdiction": case.jurisdiction,
-                     "court_outcome": case.outcome, "verdict": verdict, "predicted": predicted,
+                     "split": case.split, "court_outcome": case.outcome, "verdict": verdict, "predicted": predicted,
                      "hit": (predicted == case.outcome) if decided else None,
+                     "by_precedent": bool(analogy and any("precedents decide" in s for s in result.results[case.assess_as].steps)),
                      "nearest_precedent": nearest[0].case.id if nearest else None,
                      "rules_fired": " ".join(fired)})
         if case.assess_as == "us" and result.us is not None:
@@ -324,7 +344,8 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = ()):
                 ours = result.us.factors[factor].leaning
                 factor_rows.append({"id": case.id, "factor": factor, "court": court, "rules": ours,
                                     "agree": ours == court})
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=["id", "name", "year", "jurisdiction", "split", "court_outcome", "verdict",
+                                        "predicted", "hit", "by_precedent", "nearest_precedent", "rules_fired"])
     factors = pd.DataFrame(factor_rows, columns=["id", "factor", "court", "rules", "agree"])
     decided = table[table["hit"].notna()]
     majority = decided["court_outcome"].value_counts(normalize=True).max() if len(decided) else 0.0
@@ -332,10 +353,14 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = ()):
         "cases_evaluated": int(len(table)),
         "cases_decided": int(len(decided)),
         "direction_accuracy": round(float(decided["hit"].astype(bool).mean()), 3) if len(decided) else 0.0,
+        "abstention_rate": round(float((decided["predicted"] == "uncertain").mean()), 3) if len(decided) else 0.0,
+        "decided_by_precedent": int(decided["by_precedent"].astype(bool).sum()) if len(decided) else 0,
         "majority_baseline": round(float(majority), 3),
         "factor_findings": int(len(factors)),
         "factor_agreement": round(float(factors["agree"].mean()), 3) if len(factors) else 0.0,
-        "withheld": list(withhold),
+        "facts": facts,
+        "split": split,
+        "withheld": list(held),
     }
     return table, factors, metrics
 
