@@ -69,7 +69,7 @@ def analogise(leanings: dict, matches: list, spec: dict) -> Analogy:
     """Compare a use's factor leanings with the on-point precedents in ``matches`` (ranked)."""
     on_point = float(spec.get("on_point", 0.6))
     top = int(spec.get("top", 3))
-    share = float(spec.get("decide_share", 0.67))
+    share = float(spec.get("decide_share", 0.5))
     near = [m for m in matches if m.similarity >= on_point and m.case.outcome in ("fair", "unfair")][:top]
     rows = {"fair": [], "unfair": []}
     fortiori = {"fair": [], "unfair": []}
@@ -93,7 +93,7 @@ def analogise(leanings: dict, matches: list, spec: dict) -> Analogy:
             votes[m.case.outcome] += m.similarity
         total = votes["fair"] + votes["unfair"]
         for side in ("fair", "unfair"):
-            if total and votes[side] / total >= share:
+            if total and votes[side] / total > share:
                 direction, basis = side, "weighed"
     return Analogy(direction, basis, _sentence(direction, near, leanings), rows["fair"], rows["unfair"])
 
