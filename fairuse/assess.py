@@ -206,14 +206,14 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
         defeaters = {d["fact"] for d in declared(base.jurisdictions[code], on)}
         relevant = [v for v in variants if v.jurisdiction == code and v.fact not in defeaters
                     and v.after != result.verdict]
-        pulled_by[code] = {v.fact for v in relevant}
+        pulled_by[code] = {v.fact for v in relevant if v.after != NOT_NEEDED}
         if isinstance(result, FairUseResult) and result.verdict != NOT_NEEDED:
             analogies[code] = _precedent_step(base, code, facts, on, result, relevant, cases, exclude, trace[code])
         elif relevant:
             _pull_exceptions(result, relevant)
     # "what would change the outcome" is measured against the verdict shown, and merged
     changes = _merge(_changes(variants, results, base_verdicts, pulled_by))
-    assumptions = _assumptions(base, wanted, on, assumed_by, trace, variants, results)
+    assumptions = _assumptions(base, wanted, on, assumed_by, trace, variants, results, base_verdicts)
     return Assessment(answers, on, wanted, results, trace, missing, changes, base,
                       assumptions=assumptions, disagreements=disagree, analogies=analogies)
 
@@ -251,7 +251,7 @@ def _cases(base: RuleBase, casebook):
     return load_casebook(casebook, base)
 
 
-def _assumptions(base, wanted, on, assumed_by, trace, variants, results) -> list[dict]:
+def _assumptions(base, wanted, on, assumed_by, trace, variants, results, base_verdicts) -> list[dict]:
     """The assumptions a verdict rests on: an assumed fact some rule used, or whose other values move the verdict."""
     from .reasoning.defeaters import declared
 
@@ -260,8 +260,8 @@ def _assumptions(base, wanted, on, assumed_by, trace, variants, results) -> list
         if results[code].verdict == NOT_NEEDED:
             continue
         used = {name for f in trace[code] for name in f.rule.facts_used}
-        moving = {v.fact for v in variants if v.jurisdiction == code and v.after != results[code].verdict}
-        moving |= {v.fact for v in variants if v.jurisdiction == code and direction(v.raw) != direction(results[code].raw_verdict)}
+        moving = {v.fact for v in variants if v.jurisdiction == code and v.after != base_verdicts[code]
+                  and v.after != NOT_NEEDED}
         for d in declared(base.jurisdictions[code], on):
             if d["fact"] in assumed_by[code] and (d["fact"] in used or d["fact"] in moving):
                 out.append({"fact": d["fact"], "assumed": d["assume"], "reason": d["reason"], "jurisdiction": code})
