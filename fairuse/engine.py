@@ -128,6 +128,7 @@ class Engine:
 
     def __init__(self, rules: list[Rule], domains: cond.Domains, label: str = "rules"):
         self.rules = list(rules)
+        self._domains = domains
         self.name = f"fairuse_{label}_{next(_names)}"
         self._runs: dict[str, _Run] = {}
         self._lock = threading.Lock()
@@ -153,10 +154,33 @@ class Engine:
         firings, findings = self._run(facts, frozenset())
         defeats = defeated_by(firings)
         out = Firings(firings)
+        out.defeated = []
         if defeats:
-            again, findings = self._run(facts, frozenset(defeats))
-            out = Firings(again)
-        out.defeated = [(rule, defeats[rule.id]) for rule in (f.rule for f in firings) if rule.id in defeats]
+            out, findings = self._retract(facts, firings, defeats)
+        return out, findings
+
+    def _retract(self, facts: dict, firings: list, defeats: dict):
+        """Drop defeated firings, then every firing that rested on a finding only they concluded.
+
+        Conditions are monotone (unknown is never "no", and ``not`` is the
+        complement over declared values), so removing findings can only stop
+        rules from firing, never start one: retraction is exact.
+        """
+        known = {k: (set(v) if isinstance(v, list) else {v}) for k, v in facts.items()}
+        alive = [f for f in firings if f.rule.id not in defeats]
+        dropped = [f for f in firings if f.rule.id in defeats]
+        while True:
+            findings: dict = {}
+            for f in alive:
+                for fid, value in f.rule.then.finding.items():
+                    findings.setdefault(fid, {}).setdefault(value, []).append(f.rule.id)
+            view = {**known, **{k: set(v) for k, v in findings.items()}}
+            keep = [f for f in alive if not f.rule.findings_used or cond.evaluate(f.rule.when, view, self._domains)]
+            if len(keep) == len(alive):
+                break
+            alive = keep
+        out = Firings(Firing(f.rule, f.matched, i + 1) for i, f in enumerate(alive))
+        out.defeated = [(f.rule, defeats[f.rule.id]) for f in dropped]
         return out, findings
 
     def _run(self, facts: dict, disabled: frozenset) -> tuple[list[Firing], dict]:
