@@ -238,6 +238,15 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         "missing": [{"id": m, "meaning": base.vocabulary[m].meaning} for m in a.missing],
         "unknown_changes": unknown_changes,
         "resting_on": resting,
+        "assumptions": [{"text": f"{JURISDICTION_NAMES.get(x['jurisdiction'], x['jurisdiction'])}: assuming "
+                                 f"{x['fact'].replace('_', ' ')} is {_words(x['assumed'])}. {x['reason']}"}
+                        for x in a.assumptions],
+        "disagreements": [{"text": f"{JURISDICTION_NAMES.get(d['jurisdiction'], d['jurisdiction'])}: the answer given for "
+                                   f"{d['fact'].replace('_', ' ')} ({_words(d['stated'])}) was applied, but the other "
+                                   f"facts imply {' or '.join(_words(v) for v in d['implied'])}."}
+                          for d in a.disagreements],
+        "precedent_reasoning": (a.analogies["us"].sentence if "us" in a.analogies and a.us is not None
+                                and a.us.verdict != "not_needed" else ""),
         "mitigations": mitigations,
         "notes": notes,
         "unsettled": unsettled,

@@ -436,7 +436,8 @@ def schema(base: RuleBase, kind: str = "rules") -> dict:
                     "factor": {"enum": list(FACTORS)},
                     "findings": {"type": "object", "additionalProperties": {
                         "type": "object", "required": ["values"], "additionalProperties": False,
-                        "properties": {"values": {"type": "array", "minItems": 1}, "meaning": {"type": "string"}}}},
+                        "properties": {"values": {"type": "array", "minItems": 1}, "meaning": {"type": "string"},
+                                       "stated_by": {"enum": facts}}}},
                     "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}}},
                 "$defs": {"condition": condition,
                           "conclusion": {"type": "object", "additionalProperties": False,
