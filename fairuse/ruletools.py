@@ -238,6 +238,8 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
     cited = {c.authority.key for r in base.rules for c in r.authority}
     cited |= {c.authority.key for j in base.jurisdictions.values() for p in j.provisions.values() for c in p.authority}
     cited |= {str(k).partition("@")[0].strip() for j in base.jurisdictions.values() for k in j.weighing.get("authority") or []}
+    cited |= {str(k).partition("@")[0].strip() for j in base.jurisdictions.values()
+              for k in (j.weighing.get("precedent") or {}).get("authority") or []}
     for key in sorted(set(base.authorities) - cited):
         warnings.append(Problem(f"{root / 'authorities.yaml'}", f"authority '{key}' is never cited", "warning"))
 
