@@ -6,7 +6,7 @@ each factor where it stated one, the outcome, and a short holding.
 
 Similarity is weighted agreement on the facts: a fact weighs what its factor
 weighs in the US weighing (``rules/us/weighing.yaml``), so market and purpose
-facts count most. A precedent supports reasoning; it never decides a verdict.
+facts count most. How precedents take part in a verdict is :mod:`fairuse.reasoning.analogy`.
 """
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ def closest_for_and_against(matches: list[Match], top: int) -> list[Match]:
 
 
 def attach_precedents(assessment, casebook_dir=None, top: int = 5, exclude: str | None = None) -> None:
-    """Name the closest precedents in an assessment (they never change its verdict)."""
+    """Name the closest precedents in an assessment (for display; the verdict's own analogy is in ``analogies``)."""
     cases = load_casebook(casebook_dir, assessment.rulebase)
     wanted = set(assessment.jurisdictions)
     cases = [c for c in cases if c.jurisdiction in wanted] or cases  # analogues from the law being applied

@@ -57,6 +57,8 @@ def reason(firing: Firing, weight: float | None = None) -> dict:
         out["weight"] = rule.then.weight if weight is None else round(weight, 2)
     if rule.unsettled:
         out["unsettled"] = rule.unsettled
+    if getattr(rule, "status", None) == "unverified":
+        out["unverified"] = True
     return out
 
 
