@@ -96,17 +96,22 @@ def _words(value) -> str:
 def _change_sentence(change, prose: dict) -> str:
     where = JURISDICTION_NAMES.get(change.jurisdiction, change.jurisdiction)
     entry = prose.get(change.fact)
-    sentence = None
-    if isinstance(entry, dict):
-        values = entry.get("values") or {}
-        if entry.get("sentence") and change.value in values:
-            sentence = entry["sentence"].format(value=values[change.value])
-        elif change.value in values:
-            sentence = values[change.value]
-    if sentence:
-        condition = f"it were the case that {sentence[0].lower()}{sentence[1:].rstrip('.')}"
+    values = getattr(change, "values", None) or [change.value]
+    sentences = []
+    for value in values:
+        sentence = None
+        if isinstance(entry, dict):
+            words = entry.get("values") or {}
+            if entry.get("sentence") and value in words:
+                sentence = entry["sentence"].format(value=words[value])
+            elif value in words:
+                sentence = words[value]
+        sentences.append(sentence)
+    if all(sentences):
+        condition = "it were the case that " + " or that ".join(
+            f"{x[0].lower()}{x[1:].rstrip('.')}" for x in sentences)
     else:
-        condition = f"{change.fact.replace('_', ' ')} were {_words(change.value)}"
+        condition = f"{change.fact.replace('_', ' ')} were {' or '.join(_words(v) for v in values)}"
     return (f"If {condition}, the {where} verdict would move from {change.before.replace('_', ' ')} "
             f"to {change.after.replace('_', ' ')}.")
 
