@@ -72,8 +72,12 @@ class Assessment:
         return {j: r for j, r in self.results.items() if j != "us"}
 
     def to_json(self) -> dict:
-        """The public contract (``fairuse assess --format json``)."""
-        out: dict = {}
+        """The public contract (``fairuse assess --format json``; ``fairuse schema assessment``).
+
+        Keys are never missing: ``us`` is null when the US is not assessed and
+        ``tdm`` is ``{}`` when no other jurisdiction is.
+        """
+        out: dict = {"us": None, "tdm": {}}
         if self.us is not None:
             us = self.us
             out["us"] = {
@@ -82,35 +86,58 @@ class Assessment:
                             for name, f in us.factors.items()},
                 "score": us.score,
                 "weighing": us.steps,
+                "weighing_data": us.weighing_data(),
             }
             if us.not_needed_by:
                 out["us"]["reasons"] = us.not_needed_by
             if us.notes:
                 out["us"]["notes"] = us.notes
-        if self.tdm:
-            out["tdm"] = {}
-            for code, res in self.tdm.items():
-                out["tdm"][code] = {
-                    "verdict": res.verdict,
-                    "provisions": [
-                        {"id": p.id, "title": p.title, "status": p.status, "met": list(p.met),
-                         "unmet": list(p.unmet), "unknown": list(p.unknown), "authority": p.authority}
-                        for p in res.provisions],
-                    "reasons": res.reasons,
-                    "duties": res.duties,
-                    "notes": res.notes,
-                }
+        for code, res in self.tdm.items():
+            out["tdm"][code] = {
+                "verdict": res.verdict,
+                "provisions": [
+                    {"id": p.id, "title": p.title, "status": p.status, "met": list(p.met),
+                     "unmet": list(p.unmet), "unknown": list(p.unknown), "authority": p.authority}
+                    for p in res.provisions],
+                "reasons": res.reasons,
+                "duties": res.duties,
+                "notes": res.notes,
+            }
         out["missing"] = self.missing
         out["changes"] = [c.to_dict() for c in self.changes]
         out["assumptions"] = self.assumptions
         out["disagreements"] = self.disagreements
         if "us" in self.analogies and "us" in out:
             out["us"]["precedent"] = self.analogies["us"].to_dict()
+        out["mitigations"] = self.mitigations()
+        out["answers"] = self.answers_as_read()
         out["precedents"] = self.precedents
         out["ruleset"] = {"version": self.rulebase.version, "as_of": self.as_of.isoformat(),
                           "law_stated_as_of": self.rulebase.stated_as_of.isoformat()}
         out["disclaimer"] = NOT_LEGAL_ADVICE
         return out
+
+    def mitigations(self) -> list[dict]:
+        """Each distinct mitigation once, with the jurisdictions and rules that offer it."""
+        merged: dict[str, dict] = {}
+        for code, res in self.results.items():
+            for m in res.mitigations:
+                entry = merged.setdefault(m["mitigation"], {"mitigation": m["mitigation"], "jurisdictions": [],
+                                                            "rules": [], "authority": []})
+                for key, value in (("jurisdictions", code), ("rules", m["rule"])):
+                    if value not in entry[key]:
+                        entry[key].append(value)
+                for cite in m.get("authority", []):
+                    if cite not in entry["authority"]:
+                        entry["authority"].append(cite)
+        return list(merged.values())
+
+    def answers_as_read(self) -> dict:
+        """The answers the rules saw, with the defaults applied (jurisdictions, the date)."""
+        read = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.answers.items()}
+        read["jurisdictions"] = list(self.jurisdictions)
+        read["assessment_date"] = self.as_of.isoformat()
+        return read
 
     def trace_dicts(self) -> dict:
         return {j: [f.to_dict() for f in firings] for j, firings in self.trace.items()}
@@ -358,6 +385,12 @@ def flip_known(assessment: "Assessment") -> list[Change]:
     return out
 
 
+def _adjust(result, cause: str, items: list, before: str, after: str) -> None:
+    """Record a change of the verdict as data (``weighing_data``), beside the step in words."""
+    if hasattr(result, "adjustments"):
+        result.adjustments.append({"cause": cause, "items": list(items), "from": before, "to": after})
+
+
 def _reversing(result, variants) -> list[str]:
     return sorted({v.fact for v in variants if v.after != NOT_NEEDED
                    and direction(v.raw) * direction(result.raw_verdict) < 0})
@@ -395,6 +428,7 @@ def _precedent_step(base, code, facts, on, result: FairUseResult, variants, case
     before = result.verdict
     if relevant and before.startswith("likely"):
         result.verdict = toward_uncertain(before, 1)
+        _adjust(result, "unknown_facts_could_change", sorted({v.fact for v in relevant}), before, result.verdict)
         result.steps.append(f"unknown facts that could change the verdict ({', '.join(sorted({v.fact for v in relevant}))}): "
                             f"{before} -> {result.verdict}")
     in_band = result.verdict == "uncertain" and result.raw_verdict == "uncertain"
@@ -411,6 +445,7 @@ def _precedent_step(base, code, facts, on, result: FairUseResult, variants, case
             if moved != result.verdict:
                 result.steps.append(f"unknown facts that could reverse the verdict ({', '.join(reversing)}): "
                                     f"{result.verdict} -> {moved}")
+                _adjust(result, "unknown_facts_could_reverse", reversing, result.verdict, moved)
                 result.verdict = moved
     capped = any(f.rule.then.verdict == "uncertain" for f in firings)  # a rule says no better than uncertain
     if result.verdict == "uncertain" and decides and not capped and "score_in_band" in may and in_band:
@@ -418,6 +453,8 @@ def _precedent_step(base, code, facts, on, result: FairUseResult, variants, case
         how = "a fortiori" if analogy.basis == "a_fortiori" else "weighed by similarity"
         result.steps.append(f"the rules leave the answer uncertain; the closest on-point precedents decide it "
                             f"({how}): {analogy.sentence} -> {decided}")
+        _adjust(result, "precedent_decides", [r["id"] for r in analogy.for_user + analogy.for_owner],
+                result.verdict, decided)
         result.verdict = decided
     return analogy
 

@@ -336,7 +336,7 @@ def _show(value) -> str:
 def _finding_declarations(base: RuleBase) -> dict[str, str]:
     out = {}
     for path in sorted(base.root.glob("*/*.yaml")):
-        if path.name == "weighing.yaml" or path.parent.name == "tests":
+        if path.name == "weighing.yaml" or path.parent.name not in JURISDICTIONS:
             continue
         data = load_file(path)
         if isinstance(data, Node) and isinstance(data.get("findings"), Node):
