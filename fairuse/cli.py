@@ -286,6 +286,8 @@ def casebook_evaluate(
                                "factors": json.loads(factors.to_json(orient="records"))}, indent=2))
     elif fmt == "csv":
         typer.echo(table.to_csv(index=False), nl=False)
+    elif metrics["cases_evaluated"] == 0:
+        typer.echo(f"No case in the casebook is in split '{metrics['split']}' (mark cases with 'split: {metrics['split']}').")
     else:
         above = metrics["direction_accuracy"] - metrics["majority_baseline"]
         typer.echo(f"Cases evaluated: {metrics['cases_evaluated']} (decided for or against: {metrics['cases_decided']}); "

@@ -209,3 +209,12 @@ def test_evaluate_leaves_each_case_out_of_its_own_precedents(base, monkeypatch):
     monkeypatch.setattr(assess_module, "assess", spy)
     evaluate(cases, base)
     assert seen and all(excluded not in pool for excluded, pool in seen)
+
+
+def test_cli_evaluate_modes(cli):
+    out = cli("casebook", "evaluate", "--facts", "primary", "--split", "dev", "--format", "json")
+    metrics = json.loads(out.stdout)["metrics"]
+    assert metrics["facts"] == "primary" and metrics["split"] == "dev"
+    assert {"abstention_rate", "majority_baseline", "direction_accuracy", "decided_by_precedent"} <= set(metrics)
+    bad = cli("casebook", "evaluate", "--facts", "some")
+    assert bad.returncode == 2 and "--facts" in bad.stderr and "Traceback" not in bad.stderr
