@@ -6,7 +6,7 @@ each factor where it stated one, the outcome, and a short holding.
 
 Similarity is weighted agreement on the facts: a fact weighs what its factor
 weighs in the US weighing (``rules/us/weighing.yaml``), so market and purpose
-facts count most. A precedent supports reasoning; it never decides a verdict.
+facts count most. How precedents take part in a verdict is :mod:`fairuse.reasoning.analogy`.
 """
 
 from __future__ import annotations
@@ -125,6 +125,7 @@ class Case:
     status: str | None = None
     status_as_of: str | None = None
     status_source: str | None = None
+    split: str = "dev"
 
     @property
     def side(self) -> str | None:
@@ -185,7 +186,7 @@ def load_case(path: Path, base: RuleBase) -> Case:
     return Case(model.id, model.name, model.citation, model.court, model.decided, model.jurisdiction,
                 model.source, facts, dict(model.factors), model.outcome, " ".join(model.holding.split()),
                 " ".join(model.later.split()) if model.later else None, assess_as, list(model.tags), path,
-                model.status, model.status_as_of, model.status_source)
+                model.status, model.status_as_of, model.status_source, model.split)
 
 
 def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) -> list[Case]:
@@ -256,7 +257,7 @@ def _fact_weights(base: RuleBase) -> dict[str, float]:
         w = float(factor_weights.get(rule.factor, 0.5)) if rule.factor else 0.5
         for fact in sorted(rule.facts_used):  # a set: its order follows PYTHONHASHSEED
             weights[fact] = max(weights.get(fact, 0.0), w)
-    for skip in ("jurisdictions", "use_summary", "assessment_date"):
+    for skip in ("jurisdictions", "use_summary", "assessment_date", "conduct_date"):
         weights.pop(skip, None)
     return dict(sorted(weights.items()))
 
@@ -349,13 +350,13 @@ def closest_for_and_against(matches: list[Match], top: int) -> list[Match]:
 
 
 def attach_precedents(assessment, casebook_dir=None, top: int = 5, exclude: str | None = None) -> None:
-    """Name the closest precedents in an assessment (they never change its verdict)."""
+    """Name the closest precedents in an assessment (for display; the verdict's own analogy is in ``analogies``)."""
     cases = load_casebook(casebook_dir, assessment.rulebase)
     # a precedent decided after the date the law is stated did not exist then
     cases = [c for c in cases if c.as_of <= assessment.as_of]
     wanted = set(assessment.jurisdictions)
     cases = [c for c in cases if c.jurisdiction in wanted] or cases  # analogues from the law being applied
-    facts = {k: v for k, v in assessment.answers.items() if k not in ("use_summary", "assessment_date", "jurisdictions")}
+    facts = {k: v for k, v in assessment.answers.items() if k not in ("use_summary", "assessment_date", "conduct_date", "jurisdictions")}
     matches = rank(facts, cases, assessment.rulebase, exclude=exclude)
     assessment.precedents = [m.to_dict() for m in closest_for_and_against(matches, top)]
     assessment.casebook_dir = casebook_dir
@@ -368,32 +369,51 @@ DIRECTION = {"likely_fair": "fair", "leaning_fair": "fair", "not_needed": "fair"
              "uncertain": "uncertain"}
 
 
-def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = ()):
-    """Run the rules on each case's facts, leave-one-out; return (per-case DataFrame, metrics dict)."""
+FACT_MODES = ("all", "primary")
+SPLITS = ("all", "dev", "holdout")
+
+
+def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = (), facts: str = "all",
+             split: str = "all"):
+    """Run the rules on each case's facts, leave-one-out; return (per-case DataFrame, factor DataFrame, metrics).
+
+    ``facts="primary"`` withholds every conclusory fact: those a finding is
+    ``stated_by`` in the rules (they are inferred from primary facts there).
+    ``split`` restricts the cases assessed (``dev``, ``holdout`` or ``all``); the
+    precedents consulted are always every other case in the casebook, never the
+    case itself.
+    """
     import pandas as pd
 
     from .assess import assess
 
+    if facts not in FACT_MODES:
+        raise FairuseError(f"--facts: expected all or primary, got '{facts}'")
+    if split not in SPLITS:
+        raise FairuseError(f"--split: expected all, dev or holdout, got '{split}'")
     unknown = [w for w in withhold if w not in base.vocabulary]
     if unknown:
         raise FairuseError(f"--withhold: unknown fact '{unknown[0]}'{closest(unknown[0], base.vocabulary.facts)}")
+    held = tuple(dict.fromkeys(withhold + (base.conclusory_facts if facts == "primary" else ())))
     rows = []
     factor_rows = []
     for case in cases:
-        if case.assess_as == "none":
+        if case.assess_as == "none" or (split != "all" and case.split != split):
             continue
         others = [c for c in cases if c.id != case.id]  # leave-one-out
-        facts = {k: v for k, v in case.facts.items() if k not in withhold}
-        facts["jurisdictions"] = [case.assess_as]
-        result = assess(facts, rulebase=base, as_of=case.as_of)
+        facts_in = {k: v for k, v in case.facts.items() if k not in held}
+        facts_in["jurisdictions"] = [case.assess_as]
+        result = assess(facts_in, rulebase=base, as_of=case.as_of, casebook=others, exclude=case.id)
         verdict = result.results[case.assess_as].verdict
         predicted = DIRECTION[verdict]
-        nearest = rank(facts, others, base)[:1]
+        nearest = rank(facts_in, others, base)[:1]
         fired = [f.rule.id for f in result.trace[case.assess_as]]
         decided = case.side is not None
+        analogy = result.analogies.get(case.assess_as)
         rows.append({"id": case.id, "name": case.name, "year": case.year, "jurisdiction": case.jurisdiction,
-                     "court_outcome": case.side or case.outcome, "verdict": verdict, "predicted": predicted,
-                     "hit": (predicted == case.side) if decided else None,
+                     "split": case.split, "court_outcome": case.side or case.outcome, "verdict": verdict,
+                     "predicted": predicted, "hit": (predicted == case.side) if decided else None,
+                     "by_precedent": bool(analogy and any("precedents decide" in s for s in result.results[case.assess_as].steps)),
                      "nearest_precedent": nearest[0].case.id if nearest else None,
                      "rules_fired": " ".join(fired)})
         if case.assess_as == "us" and result.us is not None:
@@ -404,7 +424,8 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = ()):
     if not rows:
         raise FairuseError("the casebook has no case to evaluate: every case says 'assess: none' "
                            "(add 'assess: us' or another ruleset to a case)")
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=["id", "name", "year", "jurisdiction", "split", "court_outcome", "verdict",
+                                        "predicted", "hit", "by_precedent", "nearest_precedent", "rules_fired"])
     factors = pd.DataFrame(factor_rows, columns=["id", "factor", "court", "rules", "agree"])
     decided = table[table["hit"].notna()]
     majority = decided["court_outcome"].value_counts(normalize=True).max() if len(decided) else 0.0
@@ -412,10 +433,14 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = ()):
         "cases_evaluated": int(len(table)),
         "cases_decided": int(len(decided)),
         "direction_accuracy": round(float(decided["hit"].astype(bool).mean()), 3) if len(decided) else 0.0,
+        "abstention_rate": round(float((decided["predicted"] == "uncertain").mean()), 3) if len(decided) else 0.0,
+        "decided_by_precedent": int(decided["by_precedent"].astype(bool).sum()) if len(decided) else 0,
         "majority_baseline": round(float(majority), 3),
         "factor_findings": int(len(factors)),
         "factor_agreement": round(float(factors["agree"].mean()), 3) if len(factors) else 0.0,
-        "withheld": list(withhold),
+        "facts": facts,
+        "split": split,
+        "withheld": list(held),
     }
     return table, factors, metrics
 

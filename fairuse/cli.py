@@ -280,6 +280,8 @@ def casebook_stats(
 @casebook_app.command("evaluate")
 def casebook_evaluate(
     withhold: Annotated[Optional[str], typer.Option("--withhold", help="Comma-separated facts to remove before assessing.")] = None,
+    facts: Annotated[str, typer.Option("--facts", help="all: every coded fact; primary: withhold the conclusory facts the rules can infer.")] = "all",
+    split: Annotated[str, typer.Option("--split", help="all, dev (cases the rules were tuned on) or holdout (set aside).")] = "all",
     minimum: Annotated[Optional[float], typer.Option("--min", help="Exit 1 if direction accuracy is below this (0..1).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv.")] = "text",
     rules: RulesOpt = None,
@@ -287,7 +289,7 @@ def casebook_evaluate(
 ) -> None:
     """Run the rules on every precedent (leave-one-out) and compare with the courts.
 
-    Example: fairuse casebook evaluate --withhold new_purpose,output_substitutes --min 0.8
+    Example: fairuse casebook evaluate --facts primary --split holdout
     """
     import json
 
@@ -295,19 +297,24 @@ def casebook_evaluate(
 
     base, cases = _casebook(rules, casebook)
     held = tuple(w.strip() for w in (withhold or "").split(",") if w.strip())
-    table, factors, metrics = evaluate(cases, base, held)
+    table, factors, metrics = evaluate(cases, base, held, facts=facts, split=split)
     fmt = _check_fmt(fmt)
     if fmt == "json":
         typer.echo(json.dumps({"metrics": metrics, "cases": json.loads(table.to_json(orient="records")),
                                "factors": json.loads(factors.to_json(orient="records"))}, indent=2))
     elif fmt == "csv":
         typer.echo(table.to_csv(index=False), nl=False)
+    elif metrics["cases_evaluated"] == 0:
+        typer.echo(f"No case in the casebook is in split '{metrics['split']}' (mark cases with 'split: {metrics['split']}').")
     else:
         above = metrics["direction_accuracy"] - metrics["majority_baseline"]
-        typer.echo(f"Cases evaluated: {metrics['cases_evaluated']} (decided for or against: {metrics['cases_decided']})"
-                   + (f"; withheld facts: {', '.join(held)}" if held else ""))
+        typer.echo(f"Cases evaluated: {metrics['cases_evaluated']} (decided for or against: {metrics['cases_decided']}); "
+                   f"facts: {metrics['facts']}; split: {metrics['split']}"
+                   + (f"; withheld facts: {', '.join(metrics['withheld'])}" if metrics["withheld"] else ""))
         typer.echo(f"Direction accuracy: {metrics['direction_accuracy']:.3f} "
                    f"(majority-class guess {metrics['majority_baseline']:.3f}; {above:+.3f})")
+        typer.echo(f"Abstentions:        {metrics['abstention_rate']:.3f} (uncertain on decided cases); "
+                   f"decided by precedent: {metrics['decided_by_precedent']}")
         typer.echo(f"Factor agreement:   {metrics['factor_agreement']:.3f} over {metrics['factor_findings']} stated findings")
         typer.echo("\nConfusion (court x rules):")
         typer.echo(confusion(table).to_string())

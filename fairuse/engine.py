@@ -115,10 +115,44 @@ class Firing:
         }
 
 
+class Firings(list):
+    """The firings of one run, in order; ``defeated`` lists the rules whose
+    conclusions an exception overrode: ``(rule, [ids of the exceptions])``."""
+
+    defeated: list = []
+
+
+def defeated_by(firings: list) -> dict:
+    """Rules that fired and are defeated by a fired exception that is not itself defeated.
+
+    Default logic (as in Catala): a rule declaring ``exception_to: [ids]``
+    overrides those rules when both fire. Exceptions of exceptions are resolved
+    from the top (lint rejects cycles).
+    """
+    fired = {f.rule.id: f.rule for f in firings}
+    memo: dict = {}
+
+    def is_defeated(rule_id: str, seen: frozenset) -> list:
+        if rule_id in memo:
+            return memo[rule_id]
+        by = sorted(e.id for e in fired.values() if rule_id in e.exception_to and e.id not in seen
+                    and not is_defeated(e.id, seen | {rule_id}))
+        memo[rule_id] = by
+        return by
+
+    out = {}
+    for rule_id in sorted(fired):
+        by = is_defeated(rule_id, frozenset())
+        if by:
+            out[rule_id] = by
+    return out
+
+
 @dataclass
 class _Run:
     facts: dict
     sid: str
+    disabled: frozenset = frozenset()
     firings: list = field(default_factory=list)
     fired: set = field(default_factory=set)
     errors: list = field(default_factory=list)
@@ -295,9 +329,47 @@ class Engine:
 
     # ------------------------------------------------------------------ running
     def run(self, facts: dict) -> tuple[list[Firing], dict]:
-        """Forward-chain from ``facts``; return (firings, findings)."""
+        """Forward-chain from ``facts``; return (firings, findings).
+
+        When a fired rule is an exception to another fired rule, the run is
+        repeated without the defeated rules, so nothing concluded from their
+        findings survives; ``firings.defeated`` records them for the trace.
+        """
+        firings, findings = self._run(facts, frozenset())
+        defeats = defeated_by(firings)
+        out = Firings(firings)
+        out.defeated = []
+        if defeats:
+            out, findings = self._retract(facts, firings, defeats)
+        return out, findings
+
+    def _retract(self, facts: dict, firings: list, defeats: dict):
+        """Drop defeated firings, then every firing that rested on a finding only they concluded.
+
+        Conditions are monotone (unknown is never "no", and ``not`` is the
+        complement over declared values), so removing findings can only stop
+        rules from firing, never start one: retraction is exact.
+        """
+        known = {k: (set(v) if isinstance(v, list) else {v}) for k, v in facts.items()}
+        alive = [f for f in firings if f.rule.id not in defeats]
+        dropped = [f for f in firings if f.rule.id in defeats]
+        while True:
+            findings: dict = {}
+            for f in alive:
+                for fid, value in f.rule.then.finding.items():
+                    findings.setdefault(fid, {}).setdefault(value, []).append(f.rule.id)
+            view = {**known, **{k: set(v) for k, v in findings.items()}}
+            keep = [f for f in alive if not f.rule.findings_used or cond.evaluate(f.rule.when, view, self._domains)]
+            if len(keep) == len(alive):
+                break
+            alive = keep
+        out = Firings(Firing(f.rule, f.matched, i + 1) for i, f in enumerate(alive))
+        out.defeated = [(f.rule, defeats[f.rule.id]) for f in dropped]
+        return out, findings
+
+    def _run(self, facts: dict, disabled: frozenset) -> tuple[list[Firing], dict]:
         sid = str(next(_sids))
-        run = _Run(dict(facts), sid)
+        run = _Run(dict(facts), sid, disabled)
         for k, leaf in self.fact_leaves:
             if _holds(leaf, facts, self._multi):
                 self._deliver(run, k, None, None)
@@ -356,7 +428,7 @@ class Engine:
                 if target is not None:  # an auxiliary leaf: part of a condition holds
                     self._deliver(run, target, index, c)
                     return
-                if rule.id in run.fired:
+                if rule.id in run.fired or rule.id in run.disabled:
                     return
                 run.fired.add(rule.id)
                 matched = {name: run.facts[name] for name in sorted(rule.facts_used) if name in run.facts}

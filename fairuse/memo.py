@@ -174,7 +174,7 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
     firings = {f.rule.id: f for fs in a.trace.values() for f in fs}
     titles = {rid: f.rule.title for rid, f in firings.items()}
     matched = {rid: f.matched for rid, f in firings.items()}
-    answers = {k: v for k, v in a.answers.items() if k not in ("use_summary", "assessment_date")}
+    answers = {k: v for k, v in a.answers.items() if k not in ("use_summary", "assessment_date", "conduct_date")}
 
     precedents = _precedents_by_factor(a)
     factors = []
@@ -295,6 +295,15 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         "missing": [{"id": m, "question": words.question(m), "meaning": base.vocabulary[m].meaning} for m in a.missing],
         "unknown_changes": unknown_changes,
         "resting_on": resting,
+        "assumptions": [{"text": f"{JURISDICTION_NAMES.get(x['jurisdiction'], x['jurisdiction'])}: assuming "
+                                 f"{x['fact'].replace('_', ' ')} is {_words(x['assumed'])}. {x['reason']}"}
+                        for x in a.assumptions],
+        "disagreements": [{"text": f"{JURISDICTION_NAMES.get(d['jurisdiction'], d['jurisdiction'])}: the answer given for "
+                                   f"{d['fact'].replace('_', ' ')} ({_words(d['stated'])}) was applied, but the other "
+                                   f"facts imply {' or '.join(_words(v) for v in d['implied'])}."}
+                          for d in a.disagreements],
+        "precedent_reasoning": (a.analogies["us"].sentence if "us" in a.analogies and a.us is not None
+                                and a.us.verdict != "not_needed" else ""),
         "mitigations": mitigations,
         "notes": notes,
         "unsettled": unsettled,
@@ -361,7 +370,7 @@ def _precedents_by_factor(a: Assessment) -> dict:
         cases = load_casebook(getattr(a, "casebook_dir", None), a.rulebase)
     except FairuseError:
         return out
-    facts = {k: v for k, v in a.answers.items() if k not in ("use_summary", "assessment_date", "jurisdictions")}
+    facts = {k: v for k, v in a.answers.items() if k not in ("use_summary", "assessment_date", "conduct_date", "jurisdictions")}
     ranked = [m for m in rank(facts, cases, a.rulebase) if m.case.jurisdiction == "us"]
     for factor in out:
         for side, finding in (("for", "user"), ("against", "owner")):

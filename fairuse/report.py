@@ -43,8 +43,37 @@ def to_json(assessment: Assessment) -> str:
 
 
 def change_sentence(change) -> str:
-    return (f"if {change.fact} were {value_text(change.value)}, the {change.jurisdiction.upper()} "
-            f"verdict would move from {change.before} to {change.after}")
+    values = getattr(change, "values", None) or [change.value]
+    shown = " or ".join(value_text(v) for v in values)
+    return (f"if {change.fact} were {shown}, the {change.jurisdiction.upper()} "
+            f"verdict would move from {change.before} to {change.after}"
+            + (" (favourable)" if getattr(change, "favourable", False) else ""))
+
+
+def assumption_sentence(a: dict) -> str:
+    return f"[{a['jurisdiction'].upper()}] assuming {a['fact']} = {value_text(a['assumed'])}: {a['reason']}"
+
+
+def disagreement_sentence(d: dict) -> str:
+    implied = " or ".join(value_text(v) for v in d["implied"])
+    return (f"[{d['jurisdiction'].upper()}] you answered {d['fact']} = {value_text(d['stated'])}, but the other facts "
+            f"imply {implied} ({', '.join(d['rules'])}); your answer was applied")
+
+
+def reasoning_lines(a: Assessment) -> list[str]:
+    """Assumptions, disagreements and the precedents' part, as plain lines."""
+    lines: list[str] = []
+    if a.assumptions:
+        lines.append("Assumptions (facts that would only defeat the answer, taken as stated):")
+        lines += [f"  - {assumption_sentence(x)}" for x in a.assumptions]
+    if a.disagreements:
+        lines.append("Your answers and the other facts disagree:")
+        lines += [f"  - {disagreement_sentence(d)}" for d in a.disagreements]
+    analogy = a.analogies.get("us")
+    if analogy is not None and a.us is not None and a.us.verdict != "not_needed":
+        decided = any("precedents decide" in s or "precedents support" in s for s in a.us.steps)
+        lines.append("Precedent" + (" (it decided the verdict):" if decided else ":") + f" {analogy.sentence}")
+    return lines
 
 
 def to_text(a: Assessment) -> str:
@@ -100,6 +129,10 @@ def to_text(a: Assessment) -> str:
             add(f"    [{r['rule']}]{flag} {r['reason']} ({cites(r)})")
         for d in res.duties:
             add(f"  Duty [{d['rule']}]: {d['duty']}")
+        add("")
+    extra = reasoning_lines(a)
+    if extra:
+        lines.extend(extra)
         add("")
     notes = [n for res in a.results.values() for n in res.notes]
     if notes:
@@ -243,6 +276,13 @@ def to_markdown(a: Assessment) -> str:
             add(f"  - {r['reason']}{flag} — `{r['rule']}`; {cites(r)}")
         for d in res.duties:
             add(f"- Duty: {d['duty']} (`{d['rule']}`)")
+        add("")
+    extra = reasoning_lines(a)
+    if extra:
+        add("## Assumptions, disagreements and precedent")
+        add("")
+        for line in extra:
+            add(f"- {line.strip().lstrip('- ')}" if line.startswith("  ") else f"**{line}**" if line.endswith(":") else f"- {line}")
         add("")
     notes = [n for res in a.results.values() for n in res.notes]
     if notes:

@@ -84,6 +84,8 @@ class RuleModel(_Strict):
                           "assessment date). Absent: derived from the authorities cited.")
     tags: list[str] = Field(default_factory=list, description="Labels the weighing uses (e.g. commerciality).")
     draft: Optional[bool] = Field(None, description="true: not loaded yet (a skeleton from 'fairuse rules new').")
+    exception_to: list[str] = Field(default_factory=list, description="Ids of rules this rule overrides when both fire (default logic, as in Catala).")
+    status: Optional[Literal["unverified"]] = Field(None, description="unverified: the authority could not be checked against a primary source; flagged in the result.")
     application: Optional[str] = Field(None, description=(
         "How the rule bears on these facts, for the memo: a Jinja2 template over the facts in plain words "
         "({{ facts.purpose }}: the answer's words; {{ said.purpose }}: the answer as a clause)."))
@@ -102,6 +104,7 @@ class RuleModel(_Strict):
 class FindingModel(_Strict):
     values: list[str | bool] = Field(min_length=1)
     meaning: str = ""
+    stated_by: Optional[str] = Field(None, description="A fact that lets a user state this conclusion directly (an override); rules infer it from primary facts otherwise.")
 
 
 class RuleFileModel(_Strict):
@@ -167,6 +170,8 @@ class Rule:
     tags: tuple[str, ...]
     file: Path
     line: int
+    exception_to: tuple[str, ...] = ()
+    status: str | None = None
     application: str | None = None  # the memo's "here is how this rule bears on these facts" (Jinja2)
 
     @property
@@ -259,6 +264,12 @@ class RuleBase:
     rules: list[Rule]
     jurisdictions: dict[str, Jurisdiction]
     drafts: list = field(default_factory=list)  # (file, line, id) of rules marked draft: true
+    stated_by: dict = field(default_factory=dict)  # finding -> the fact that states it directly (an override)
+
+    @property
+    def conclusory_facts(self) -> tuple[str, ...]:
+        """Facts that state a conclusion the rules can also infer from primary facts."""
+        return tuple(sorted(set(self.stated_by.values())))
 
     def active(self, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> list[Rule]:
         """The rules that apply: decisions known on ``on``, statutes in force for conduct on ``conduct``."""
@@ -399,6 +410,9 @@ def _load_weighing(path: Path, authorities, vocabulary) -> Jurisdiction:
             start, end, str(spec.get("note", "")))
     if kind == "fair_use":
         _check_fair_use_weighing(data, path)
+    for holder, where in [(data, f"{path}")] + [(data["provisions"][pid], f"{path}: provision {pid}")
+                                                for pid in (data.get("provisions") or {})]:
+        _check_assumptions(holder, where, vocabulary)
     return Jurisdiction(code, str(data.get("name", code.upper())), kind, dict(data), provisions, path)
 
 
@@ -453,6 +467,26 @@ class FairUseWeighing(BaseModel):
         if not all(a > b for a, b in zip(numbers, numbers[1:])):
             raise ValueError("must fall strictly: likely_fair > leaning_fair > leaning_unfair > likely_unfair")
         return value
+
+
+def _check_assumptions(holder, where: str, vocabulary) -> None:
+    """``assumptions:`` lists {fact, assume, reason}: a declared fact and one of its values."""
+    specs = holder.get("assumptions") if isinstance(holder, dict) else None
+    if specs is None:
+        return
+    line = holder.line_of("assumptions") if hasattr(holder, "line_of") else None
+    at = f"{where}:{line}" if line and ":" not in where else where
+    if not isinstance(specs, list):
+        raise FairuseError(f"{at}: 'assumptions' must be a list of {{fact, assume, reason}}")
+    for spec in specs:
+        if not isinstance(spec, dict) or set(spec) != {"fact", "assume", "reason"}:
+            raise FairuseError(f"{at}: each assumption needs exactly 'fact', 'assume' and 'reason'")
+        fact = spec["fact"]
+        if fact not in vocabulary:
+            raise FairuseError(f"{at}: assumption names unknown fact '{fact}'{closest(str(fact), vocabulary.facts)}")
+        domain = vocabulary[fact].domain
+        if spec["assume"] not in domain or isinstance(spec["assume"], bool) != isinstance(domain[0], bool):
+            raise FairuseError(f"{at}: assumption for '{fact}': {spec['assume']!r} is not one of its values {list(domain)}")
 
 
 def _check_fair_use_weighing(data: Node, path: Path) -> None:
@@ -512,6 +546,7 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
     rule_files: list[tuple[Path, Node, RuleFileModel]] = []
     findings: dict[str, tuple] = {}
     finding_where: dict[str, str] = {}
+    stated_by: dict[str, str] = {}
     for sub in sorted(p for p in root.iterdir() if p.is_dir() and p.name in JURISDICTIONS):
         weighing = sub / "weighing.yaml"
         if not weighing.exists():
@@ -535,6 +570,10 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
                 if fid in vocab:
                     raise FairuseError(f"{path}:{data['findings'].line_of(fid)}: finding '{fid}' has the name of a fact")
                 findings[fid] = tuple(spec.values)
+                if spec.stated_by:
+                    if spec.stated_by not in vocab:
+                        raise FairuseError(f"{path}:{data['findings'].line_of(fid)}: finding '{fid}': stated_by names unknown fact '{spec.stated_by}'{closest(spec.stated_by, vocab.facts)}")
+                    stated_by[fid] = spec.stated_by
                 finding_where[fid] = f"{path}:{data['findings'].line_of(fid)}"
             rule_files.append((path, data, model))
 
@@ -555,8 +594,10 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
                     raise
                 problems.append(str(exc))
     _check_versions(rules, problems)
+    _check_exceptions(rules, problems)
     base = RuleBase(root, str(meta["version"]), stated, vocab, authorities, findings, rules, jurisdictions)
     base.drafts = drafts
+    base.stated_by = stated_by
     return base
 
 
@@ -612,7 +653,9 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
     rule = Rule(model.id, filemodel.jurisdiction, model.title, model.text.strip(), when, dict(raw["when"]), then,
                 factor if then.leans else None, " ".join(model.explanation.split()), cites,
                 model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line,
-                unverified=model.unverified, source_kind=model.source_kind or derive_source_kind(cites))
+                tuple(model.exception_to), model.status,
+                unverified=model.unverified or ("unverified" if model.status == "unverified" else None),
+                source_kind=model.source_kind or derive_source_kind(cites))
     if model.application:
         rule.application = _check_application(model.application, where(node.line_of("application")))
     return rule
@@ -657,6 +700,34 @@ def _check_versions(rules: list[Rule], problems: list | None = None) -> None:
                     raise FairuseError(message)
                 problems.append(message)
         seen.setdefault(rule.id, []).append(rule)
+
+
+def _check_exceptions(rules: list[Rule], problems: list | None = None) -> None:
+    """``exception_to`` names rules of the same jurisdiction, and exceptions never form a cycle."""
+    ids = {(r.jurisdiction, r.id) for r in rules}
+    graph: dict[str, set] = {}
+    for rule in rules:
+        for target in rule.exception_to:
+            if (rule.jurisdiction, target) not in ids:
+                message = f"{rule.where}: {rule.id}: exception_to names unknown rule '{target}' (in {rule.jurisdiction})"
+                if problems is None:
+                    raise FairuseError(message)
+                problems.append(message)
+            graph.setdefault(rule.id, set()).add(target)
+
+    def reaches(start: str, goal: str, seen: set) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    for rule in rules:
+        if rule.id in graph and reaches(rule.id, rule.id, set()):
+            message = f"{rule.where}: {rule.id}: exception_to forms a cycle; an exception cannot be its own exception"
+            if problems is None:
+                raise FairuseError(message)
+            problems.append(message)
+            break
 
 
 def parse_date(text: str, what: str = "--as-of") -> dt.date:

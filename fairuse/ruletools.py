@@ -43,7 +43,8 @@ class TestResult:
 
 
 EXPECT_KEYS = {"verdict", "factors", "fired", "not_fired", "findings", "provisions", "duties", "missing",
-               "weights", "notes", "mitigations", "unverified", "not_encoded"}
+               "weights", "notes", "mitigations", "unverified", "not_encoded",
+               "assumptions", "precedent", "disagreements"}
 
 
 def load_tests(root: Path, base: RuleBase) -> list[RuleTest]:
@@ -130,6 +131,18 @@ def _check(out: TestResult, code: str, spec: dict, result) -> None:
     for duty_rule in spec.get("duties") or []:
         if duty_rule not in {d["rule"] for d in getattr(res, "duties", [])}:
             fail(f"{code}: expected duty from {duty_rule}")
+    assumed = sorted(a["fact"] for a in result.assumptions if a["jurisdiction"] == code)
+    if "assumptions" in spec and sorted(spec["assumptions"] or []) != assumed:
+        fail(f"{code} assumptions: expected {sorted(spec['assumptions'] or [])}, got {assumed}")
+    if "precedent" in spec:
+        analogy = result.analogies.get(code)
+        got = analogy.direction if analogy else None
+        if got != spec["precedent"]:
+            fail(f"{code} precedent: expected the precedents to decide {spec['precedent']}, got {got}"
+                 + (f" ({analogy.sentence})" if analogy else ""))
+    disagreeing = sorted(d["fact"] for d in result.disagreements if d["jurisdiction"] == code)
+    if "disagreements" in spec and sorted(spec["disagreements"] or []) != disagreeing:
+        fail(f"{code} disagreements: expected {sorted(spec['disagreements'] or [])}, got {disagreeing}")
     for fact in spec.get("missing") or []:
         if fact not in result.missing:
             fail(f"missing: expected {fact} among the missing facts, got {result.missing}")
@@ -236,6 +249,7 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
             warnings.append(Problem(where, "still contains TODO", "warning"))
 
     errors.extend(_engine_problems(base, domains))
+    errors.extend(contradictions(base, domains))
 
     tags_used = {t for r in base.rules for t in r.tags}
     for code, jur in base.jurisdictions.items():
@@ -267,6 +281,8 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
     cited = {c.authority.key for r in base.rules for c in r.authority}
     cited |= {c.authority.key for j in base.jurisdictions.values() for p in j.provisions.values() for c in p.authority}
     cited |= {str(k).partition("@")[0].strip() for j in base.jurisdictions.values() for k in j.weighing.get("authority") or []}
+    cited |= {str(k).partition("@")[0].strip() for j in base.jurisdictions.values()
+              for k in (j.weighing.get("precedent") or {}).get("authority") or []}
     for key in sorted(set(base.authorities) - cited):
         warnings.append(Problem(f"{root / 'authorities.yaml'}", f"authority '{key}' is never cited", "warning"))
 
@@ -331,6 +347,59 @@ def dating_problems(rule) -> tuple[list[str], list[str]]:
         else:
             warnings.append(f"{said}: cited as an illustration of the statute, shown only from that date")
     return errors, warnings
+
+
+def _overlap(a, b) -> bool:
+    return a.effective_from <= (b.effective_until or dt.date.max) and b.effective_from <= (a.effective_until or dt.date.max)
+
+
+def precedes(base: RuleBase) -> dict:
+    """rule id -> every rule id it overrides, directly or through other exceptions."""
+    direct: dict[str, set] = {}
+    for rule in base.rules:
+        direct.setdefault(rule.id, set()).update(rule.exception_to)
+    closure: dict[str, set] = {}
+    for start in direct:
+        seen: set = set()
+        todo = list(direct[start])
+        while todo:
+            nxt = todo.pop()
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.extend(direct.get(nxt, ()))
+        closure[start] = seen
+    return closure
+
+
+def contradictions(base: RuleBase, domains) -> list[Problem]:
+    """Pairs of rules that can fire on the same facts with contradictory values
+    for one finding and no declared precedence (``exception_to``)."""
+    over = precedes(base)
+    by_finding: dict[tuple, list] = {}
+    for rule in base.rules:
+        for name, value in rule.then.finding.items():
+            by_finding.setdefault((rule.jurisdiction, name), []).append((rule, value))
+    out = []
+    for (code, name), items in sorted(by_finding.items()):
+        for i, (a, va) in enumerate(items):
+            for b, vb in items[i + 1:]:
+                if va == vb or a.id == b.id or not _overlap(a, b):
+                    continue
+                if b.id in over.get(a.id, ()) or a.id in over.get(b.id, ()):
+                    continue
+                together = [cond._simplify(x + y) for x in cond.to_dnf(a.when, domains) for y in cond.to_dnf(b.when, domains)]
+                example = next((c for c in together if c is not None), None)
+                if example is None:
+                    continue
+                shown = ", ".join(leaf.describe() for leaf in example)
+                out.append(Problem(f"{a.where}: {a.id}",
+                                   f"contradicts {b.id} ({b.where}) on finding '{name}' ({_show(va)} vs {_show(vb)}) "
+                                   f"when {shown}; declare which prevails with exception_to", "error"))
+    return out
+
+
+def _show(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _finding_declarations(base: RuleBase) -> dict[str, str]:
@@ -438,7 +507,8 @@ def schema(base: RuleBase, kind: str = "rules") -> dict:
                     "factor": {"enum": list(FACTORS)},
                     "findings": {"type": "object", "additionalProperties": {
                         "type": "object", "required": ["values"], "additionalProperties": False,
-                        "properties": {"values": {"type": "array", "minItems": 1}, "meaning": {"type": "string"}}}},
+                        "properties": {"values": {"type": "array", "minItems": 1}, "meaning": {"type": "string"},
+                                       "stated_by": {"enum": facts}}}},
                     "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}}},
                 "$defs": {"condition": condition,
                           "conclusion": {"type": "object", "additionalProperties": False,

@@ -129,11 +129,13 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
                              [n for n in notes if n["rule"] in kept], [])
 
     steps: list[str] = []
+    # a modifier never rests on a finding another surviving rule contradicts
+    settled = {name: values for name, values in findings.items() if len(values) == 1}
     applied: list[dict] = []
     tag_scale: dict[str, float] = {}
     factor_scale: dict[str, float] = {}
     for mod in spec.get("modifiers") or []:
-        if _holds(mod.get("when"), findings, domains) and not _holds(mod.get("unless"), findings, domains):
+        if _holds(mod.get("when"), settled, domains) and not _holds(mod.get("unless"), findings, domains):
             for tag, by in (mod.get("scale_tags") or {}).items():
                 tag_scale[tag] = tag_scale.get(tag, 1.0) * float(by)
             for name, by in (mod.get("scale_factors") or {}).items():

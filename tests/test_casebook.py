@@ -125,7 +125,7 @@ def test_withhold_rejects_unknown_facts(base, cases):
         evaluate(cases, base, ("new_purpse",))
 
 
-def test_precedents_never_decide_the_verdict(cli):
+def test_assessment_names_the_closest_precedents_for_and_against(cli):
     with_cases = json.loads(cli("assess", "--example", "song-parody", "--format", "json").stdout)
     assert with_cases["precedents"]
     outcomes = {p["outcome"] for p in with_cases["precedents"]}
@@ -167,3 +167,54 @@ def test_cli_evaluate_min_gate(cli):
     assert strict.returncode == 1
     data = json.loads(cli("casebook", "evaluate", "--format", "json", "--withhold", "new_purpose,output_substitutes").stdout)
     assert data["metrics"]["withheld"] == ["new_purpose", "output_substitutes"]
+
+
+def test_evaluate_primary_withholds_every_conclusory_fact_the_rules_infer(base):
+    from fairuse.casebook import evaluate, load_casebook
+    cases = load_casebook(CASEBOOK, base)
+    # derived from the rules' findings (stated_by), not a hand list
+    assert set(base.conclusory_facts) == {"new_purpose", "output_substitutes", "amount_necessary", "non_expressive"}
+    us = [c for c in cases if c.id in ("harper-row-v-nation", "authors-guild-v-google", "warhol-v-goldsmith")]
+    table, _, metrics = evaluate(us, base, facts="primary")
+    assert set(metrics["withheld"]) == set(base.conclusory_facts)
+    assert metrics["facts"] == "primary" and 0 <= metrics["abstention_rate"] <= 1
+    assert set(table["id"]) == {c.id for c in us}
+
+
+def test_evaluate_split_and_bad_options(base):
+    import pytest
+
+    from fairuse.casebook import evaluate, load_casebook
+    from fairuse.errors import FairuseError
+    cases = load_casebook(CASEBOOK, base)[:4]
+    table, _, metrics = evaluate(cases, base, split="holdout")
+    assert metrics["cases_evaluated"] == sum(c.split == "holdout" for c in cases if c.assess_as != "none")
+    with pytest.raises(FairuseError, match="--facts"):
+        evaluate(cases, base, facts="some")
+    with pytest.raises(FairuseError, match="--split"):
+        evaluate(cases, base, split="test")
+
+
+def test_evaluate_leaves_each_case_out_of_its_own_precedents(base, monkeypatch):
+    import fairuse.assess as assess_module
+    from fairuse.casebook import evaluate, load_casebook
+    cases = [c for c in load_casebook(CASEBOOK, base) if c.jurisdiction == "us"][:5]
+    seen = []
+    real = assess_module.assess
+
+    def spy(answers, **kw):
+        seen.append((kw.get("exclude"), [c.id for c in kw.get("casebook") or []]))
+        return real(answers, **kw)
+
+    monkeypatch.setattr(assess_module, "assess", spy)
+    evaluate(cases, base)
+    assert seen and all(excluded not in pool for excluded, pool in seen)
+
+
+def test_cli_evaluate_modes(cli):
+    out = cli("casebook", "evaluate", "--facts", "primary", "--split", "dev", "--format", "json")
+    metrics = json.loads(out.stdout)["metrics"]
+    assert metrics["facts"] == "primary" and metrics["split"] == "dev"
+    assert {"abstention_rate", "majority_baseline", "direction_accuracy", "decided_by_precedent"} <= set(metrics)
+    bad = cli("casebook", "evaluate", "--facts", "some")
+    assert bad.returncode == 2 and "--facts" in bad.stderr and "Traceback" not in bad.stderr

@@ -33,7 +33,7 @@ def test_forward_chaining_reaches_findings_then_leanings(base, vocab):
 def test_trace_records_match_conclusion_and_authority(base, vocab):
     result = assess(_answers(vocab, "google-books"), rulebase=base)
     entry = next(f for f in result.trace_dicts()["us"] if f["rule"] == "us.107.1.non-expressive")
-    assert entry["matched"] == {"non_expressive": True}
+    assert entry["matched"] == {"non_expressive_use": True}  # the finding stated by non_expressive
     assert entry["concluded"]["finding"] == {"transformative": "strong"}
     assert entry["concluded"]["leans"] == "user"
     assert any("HathiTrust" in a for a in entry["authority"])

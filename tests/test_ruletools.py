@@ -97,6 +97,7 @@ def test_lint_warns_on_unused_findings_untested_rules_drafts_and_changelog(rules
     _edit(rules_copy / "us" / "threshold.yaml", "  - id: us.1201.circumvention\n", "  - id: us.1201.circumvention\n    draft: true\n")
     (rules_copy / "tests" / "us-scenarios.yaml").write_text("tests: []\n")
     (rules_copy / "tests" / "us-ai.yaml").unlink()
+    (rules_copy / "tests" / "us-primary.yaml").unlink()
     _edit(rules_copy / "ruleset.yaml", 'version: "2026.11.25-ai"', 'version: "2026.12.01"')
     errors, warnings = lint(rules_copy)
     warn = "\n".join(_messages(warnings))
@@ -220,3 +221,30 @@ def test_rules_list_and_show(cli):
     assert "2023-05-17" in show.stdout and "2023-05-18" in show.stdout
     missing = cli("rules", "show", "us.107.1.new-expresion")
     assert missing.returncode == 2 and "did you mean" in missing.stderr
+
+
+def test_lint_reports_contradictory_findings_without_precedence(rules_copy):
+    # Thomson Reuters v. Ross: training is transformative (Bartz) and a competing tool is not (Ross);
+    # without a declared exception both can fire on the same facts
+    path = rules_copy / "us" / "ai.yaml"
+    text = path.read_text()
+    start = text.index("  - id: us.ai.training.competing-tool\n")
+    line_end = text.index("\n", text.index("exception_to:", start)) + 1
+    path.write_text(text[:text.index("exception_to:", start) - 4] + text[line_end:])
+    errors, _ = lint(rules_copy)
+    messages = "\n".join(_messages(errors))
+    assert "us.ai.training.transformative" in messages and "us.ai.training.competing-tool" in messages
+    assert "contradicts" in messages and "exception_to" in messages
+
+
+def test_exception_defeats_its_base_rule_and_what_rested_on_it(base):
+    from fairuse.assess import assess
+    ross = {"jurisdictions": ["us"], "purpose": "ai_training", "ai_stage": "training", "commercial": "direct",
+            "competes_with_owner": True, "enjoyment_purpose": False}
+    result = assess(ross, rulebase=base, sensitivity=False)
+    fired = {f.rule.id for f in result.trace["us"]}
+    assert "us.ai.training.competing-tool" in fired and "us.ai.training.transformative" not in fired
+    defeated = {rule.id: by for rule, by in result.trace["us"].defeated}
+    assert defeated["us.ai.training.transformative"] == ["us.ai.training.competing-tool"]
+    # no weighing modifier rests on the defeated finding
+    assert not any("transformative-lowers-commerciality" in s for s in result.us.steps)
