@@ -4,3 +4,12 @@ Not legal advice: the rules state the law as of their ruleset's date.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # ``fairuse.triage(df, answers)``, imported only when used so ``import fairuse`` stays light
+    if name == "triage":
+        from . import triage  # the package is callable: fairuse.triage(df, answers)
+
+        return triage
+    raise AttributeError(f"module 'fairuse' has no attribute {name!r}")

@@ -1,0 +1,104 @@
+"""Write: per-row verdicts as Parquet, CSV or JSONL, batch by batch, with one
+schema for the whole file (a column empty in the first batch keeps its type).
+Written to a temporary file and moved into place when complete.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import FairuseError
+
+FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def format_of(path: Path) -> str:
+    for suffix, fmt in FORMATS.items():
+        if path.name.lower().endswith(suffix):
+            return fmt
+    raise FairuseError(f"{path}: the output must end in .parquet, .csv or .jsonl")
+
+
+def schema_for(columns: list, bool_facts: set):
+    import pyarrow as pa
+
+    fields = []
+    for c in columns:
+        if c in ("row", "bytes"):
+            t = pa.int64()
+        elif c in bool_facts:
+            t = pa.bool_()
+        else:
+            t = pa.string()
+        fields.append(pa.field(c, t))
+    return pa.schema(fields)
+
+
+class Writer:
+    def __init__(self, path: Path, bool_facts: set):
+        self.path = Path(path)
+        self.fmt = format_of(self.path)
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self.bool_facts = bool_facts
+        self.schema = None
+        self._w = None
+        self._fh = None
+        self.rows = 0
+
+    def _table(self, frame: pd.DataFrame):
+        import pyarrow as pa
+
+        if self.schema is None:
+            self.schema = schema_for(list(frame.columns), self.bool_facts)
+        arrays = []
+        for f in self.schema:
+            col = frame[f.name] if f.name in frame.columns else pd.Series([None] * len(frame))
+            if pa.types.is_string(f.type):
+                col = col.astype(object).where(col.notna(), None)
+            arrays.append(pa.array(col.tolist() if f.type == pa.bool_() else col.to_numpy(), type=f.type, from_pandas=True))
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        table = self._table(frame)
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            if self._w is None:
+                self._w = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
+            self._w.write_table(table)
+        elif self.fmt == "csv":
+            import pyarrow.csv as pcsv
+
+            if self._w is None:
+                self._w = pcsv.CSVWriter(str(self.tmp), self.schema)
+            self._w.write_table(table)
+        else:
+            if self._fh is None:
+                self._fh = open(self.tmp, "w", encoding="utf-8")
+            self._fh.write(table.to_pandas().to_json(orient="records", lines=True, force_ascii=False))
+            if len(table) and not self._fh.closed:
+                pass
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self._w is not None:
+            self._w.close()
+        if self._fh is not None:
+            self._fh.close()
+        if self.schema is None:  # nothing was written: still leave a valid empty file
+            open(self.tmp, "w").close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            if self._w is not None:
+                self._w.close()
+            if self._fh is not None:
+                self._fh.close()
+        finally:
+            if self.tmp.exists():
+                self.tmp.unlink()
