@@ -91,18 +91,27 @@ class Decider:
             for c, v in zip(self.columns, row):
                 derived[c] = v
             return derived
-        key = derived[list(self.key_facts)].astype(object).where(derived[list(self.key_facts)].notna(), MISSING)
-        # factorize the combination: one code per distinct row of facts
+        # factorize the combination: one code per distinct row of facts (unknown = its own code)
         codes = np.zeros(n, dtype=np.int64)
         mult = 1
+        uniques = []
         for fact in self.key_facts:
-            c, _u = pd.factorize(key[fact])
-            codes += c.astype(np.int64) * mult
-            mult *= max(len(_u), 1)
+            c, u = pd.factorize(derived[fact], use_na_sentinel=True)
+            codes += (c.astype(np.int64) + 1) * mult
+            uniques.append([MISSING] + list(u))
+            mult *= len(u) + 1
         codes_u, first = np.unique(codes, return_index=True)
-        table = [self.decide(tuple(key.iloc[i].tolist())) for i in first]
+        table = []
+        for code in codes_u.tolist():
+            combo = []
+            for u in uniques:
+                combo.append(u[code % len(u)])
+                code //= len(u)
+            table.append(self.decide(tuple(combo)))
         idx = np.searchsorted(codes_u, codes)
         for k, c in enumerate(self.columns):
-            values = np.array([t[k] for t in table], dtype=object)
-            derived[c] = values[idx]
+            values = [t[k] for t in table]
+            cats = list(dict.fromkeys(values))
+            where = np.array([cats.index(v) for v in values], dtype=np.int64)
+            derived[c] = pd.Categorical.from_codes(where[idx], cats)
         return derived

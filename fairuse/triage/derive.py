@@ -8,6 +8,7 @@ Bad rows are never dropped: they come back with a reason in ``_error``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,10 +89,11 @@ def _text(frame: pd.DataFrame, col: str) -> pd.Series | None:
 
 
 def _token(series: pd.Series | None, token: str) -> np.ndarray:
+    """Rows whose header or meta value holds the directive ``token`` (once per distinct value)."""
     if series is None:
         return None
-    low = series.astype("string").str.lower()
-    return low.str.contains(rf"(?:^|[\s,;:]){token}(?:$|[\s,;])", regex=True, na=False).to_numpy(bool)
+    rx = re.compile(rf"(?:^|[\s,;:]){token}(?:$|[\s,;])", re.I)
+    return _mapped(_per_distinct(series, lambda v: bool(rx.search(str(v))), False), len(series), False)
 
 
 def _per_distinct(series: pd.Series | None, fn, default):
@@ -126,24 +128,28 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
     out = pd.DataFrame({"row": np.arange(first_row, first_row + n, dtype=np.int64)})
     out["source"] = source
     if "id" in frame.columns:
-        out["id"] = frame["id"].astype("string").to_numpy()
-    urls = frame["url"].astype(object).where(frame["url"].notna(), None).to_numpy()
-    out["url"] = urls
+        out["id"] = frame["id"].astype(object).where(frame["id"].notna(), None).to_numpy()
+    url_col = frame["url"]
+    out["url"] = url_col.to_numpy() if url_col.dtype == object else url_col.reset_index(drop=True)
     errors = np.full(n, None, dtype=object)
 
-    parts = pc.extract_regex(pa.array(urls, type=pa.string(), from_pandas=True), URL_PATTERN)
-    hosts = pc.utf8_lower(pc.struct_field(parts, "host")).to_numpy(zero_copy_only=False)
+    url_arr = pa.array(url_col, type=pa.string(), from_pandas=True) if url_col.dtype != object or n else pa.array([], pa.string())
+    parts = pc.extract_regex(url_arr, URL_PATTERN)
+    host_arr = pc.utf8_lower(pc.struct_field(parts, "host"))
+    hosts = host_arr.to_numpy(zero_copy_only=False)
     paths = pc.struct_field(parts, "path").to_numpy(zero_copy_only=False)
     paths = np.where(pd.isna(paths) | (paths == ""), "/", paths).astype(object)
     bad_url = pd.isna(hosts)
     if bad_url.any():
+        urls = url_col.to_numpy()
         for i in np.flatnonzero(bad_url):
             errors[i] = f"url: expected an absolute URL with a host, got {urls[i]!r}"
-    out["host"] = hosts
+    out["host"] = host_arr.to_pandas()
     if "bytes" in frame.columns:
         out["bytes"] = pd.to_numeric(frame["bytes"], errors="coerce").fillna(0).astype(np.int64).to_numpy()
     if "fetched_at" in frame.columns:
-        out["fetched_at"] = frame["fetched_at"].astype("string").to_numpy()
+        fa = frame["fetched_at"]
+        out["fetched_at"] = (fa.astype(str) if fa.dtype != object else fa).where(fa.notna(), None).to_numpy()
 
     # robots.txt texts carried in the manifest: once per distinct (host, status, text)
     if "robots_txt" in frame.columns or "robots_status" in frame.columns:
@@ -165,7 +171,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
     image = np.zeros(n, bool)
     ct = _text(frame, "content_type")
     if ct is not None:
-        image = ct.astype("string").str.lower().str.startswith("image/").fillna(False).to_numpy(bool)
+        image = _mapped(_per_distinct(ct, lambda v: str(v).lower().startswith("image/"), False), n, False)
     noimage = _any(_token(xr, "noimageai"), _token(mr, "noimageai"), n)
     found["noimageai"] = noimage & image
     cu = _per_distinct(_text(frame, "content_usage"),
@@ -197,7 +203,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
             rk[hit] = r
             if fact == "rights_reserved":
                 deciding[hit] = sid
-    out["reservation_signal"] = deciding
+    out["reservation_signal"] = pd.Categorical(deciding)
 
     # licences: once per distinct licence text
     lic = _per_distinct(_text(frame, "license"),
@@ -217,7 +223,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
                 hit = rows & (r < rk)
                 col[hit] = value
                 rk[hit] = r
-    out["licence_rule"] = licence_ids
+    out["licence_rule"] = pd.Categorical(licence_ids)
 
     # fact columns of the manifest override signals (checked once per distinct value)
     for fact in ctx.fact_columns:
@@ -234,7 +240,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
             if value is not None:
                 col[rows] = value
     for fact in ctx.row_facts:
-        out[fact] = facts.get(fact, np.full(n, None, dtype=object))
+        out[fact] = pd.Categorical(facts.get(fact, np.full(n, None, dtype=object)))
 
     # which signals were found: one string per distinct combination
     kinds = [k for k in book.signals if book.signals[k].enabled and k in found]
@@ -243,7 +249,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
         bits |= found[k].astype(np.int64) << b
     codes, uniques = pd.factorize(bits)
     names = np.array([";".join(k for b, k in enumerate(kinds) if (int(u) >> b) & 1) for u in uniques], dtype=object)
-    out["signals"] = names[codes]
+    out["signals"] = pd.Categorical.from_codes(codes, pd.Index(names, dtype=object).unique()) if len(set(names)) == len(names) else names[codes]
     out["_error"] = errors
     return out
 
@@ -251,7 +257,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
 def _eq(series, value: str, n: int) -> np.ndarray:
     if series is None:
         return np.zeros(n, bool)
-    return (series.astype("string").str.strip() == value).fillna(False).to_numpy(bool)
+    return _mapped(_per_distinct(series, lambda v: str(v).strip() == value, False), n, False)
 
 
 def _any(a, b, n: int) -> np.ndarray:

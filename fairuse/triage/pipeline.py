@@ -104,7 +104,7 @@ class Summary:
         for j in self.jurisdictions:
             col = f"verdict_{j}"
             g = pd.DataFrame({"v": d[col].to_numpy(), "b": nbytes}).groupby("v", sort=False)["b"].agg(["size", "sum"])
-            for v, (size, total) in g.iterrows():
+            for v, size, total in zip(g.index.tolist(), g["size"].tolist(), g["sum"].tolist()):
                 self.verdict_rows[(j, v)] += int(size)
                 self.verdict_bytes[(j, v)] += int(total)
         for names, cnt in d["signals"].value_counts().items():
@@ -119,20 +119,24 @@ class Summary:
             when = res["fetched_at"] if "fetched_at" in res.columns else pd.Series([None] * len(res), index=res.index)
             ev = pd.DataFrame({"host": res["host"].to_numpy(), "signal": res["reservation_signal"].to_numpy(),
                                "bytes": res["bytes"].to_numpy() if "bytes" in res.columns else 0,
-                               "when": when.astype("string").to_numpy(),
+                               "when": when.astype(object).where(when.notna(), None).to_numpy(),
                                "honoured": (res["verdict_eu"] != "applies").to_numpy() if "verdict_eu" in res.columns else True})
             agg = ev.groupby(["host", "signal"], sort=False).agg(rows=("bytes", "size"), bytes=("bytes", "sum"),
                                                                 first=("when", "min"), last=("when", "max"),
                                                                 honoured=("honoured", "sum"))
-            for (host, signal), r in agg.iterrows():
-                e = self.evidence.setdefault((host, signal), {"rows": 0, "bytes": 0, "first": None, "last": None, "honoured": 0})
-                e["rows"] += int(r["rows"])
-                e["bytes"] += int(r["bytes"])
-                e["honoured"] += int(r["honoured"])
-                for k, pick in (("first", min), ("last", max)):
-                    v = r[k]
-                    if isinstance(v, str):
-                        e[k] = v if e[k] is None else pick(e[k], v)
+            agg = agg.reset_index()
+            cols = [agg[c].tolist() for c in ("host", "signal", "rows", "bytes", "honoured", "first", "last")]
+            for host, signal, rows, nbytes, honoured, first, last in zip(*cols):
+                e = self.evidence.get((host, signal))
+                if e is None:
+                    e = self.evidence[(host, signal)] = {"rows": 0, "bytes": 0, "first": None, "last": None, "honoured": 0}
+                e["rows"] += int(rows)
+                e["bytes"] += int(nbytes)
+                e["honoured"] += int(honoured)
+                if isinstance(first, str):
+                    e["first"] = first if e["first"] is None else min(e["first"], first)
+                if isinstance(last, str):
+                    e["last"] = last if e["last"] is None else max(e["last"], last)
 
 
 class Write(Block):

@@ -103,8 +103,21 @@ def parse_robots(text: str, agents: tuple) -> Parsed:
     return Parsed(kind, [(rs, s) for rs, s, has, _ in found if has], usage, lines, parser._invalid_directive_seen)
 
 
+_NOISE = re.compile(r"^\s*(?:#.*|(?:sitemap|host)\s*:.*)?$", re.I)
+
+
+def normalise(text: str) -> str:
+    """robots.txt without comments, blank, Sitemap and Host lines: they decide nothing
+    for crawling, and many sites differ only in them (one parse per distinct rules)."""
+    return "\n".join(line.split("#", 1)[0].rstrip() for line in text.splitlines() if not _NOISE.match(line))
+
+
 def text_key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=12).hexdigest()
+
+
+def _NOISE_ONLY(text: str) -> bool:
+    return all(_NOISE.match(line) for line in text.splitlines())
 
 
 @dataclass
@@ -134,8 +147,11 @@ class SiteBook:
         if status is None:
             status = 200 if text is not None else 0
         if 200 <= status < 300:
-            key = text_key(text or "")
-            self.robots_texts.setdefault(key, text or "")
+            rules = normalise(text or "")
+            if not rules and (text or "").strip() and not _NOISE_ONLY(text or ""):
+                rules = text or ""
+            key = text_key(rules)
+            self.robots_texts.setdefault(key, rules)
             self.robots_key[host] = key
             self.robots_status[host] = FETCHED
             parsed = self.parsed(key)

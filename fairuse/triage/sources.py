@@ -343,17 +343,19 @@ def _load_dir(folder: Path, sites: SiteBook) -> None:
                     statuses[rec[0].lower()] = (int(rec[1]), rec[2] if len(rec) > 2 else None)
                 except (IndexError, ValueError):
                     raise FairuseError(f"{status_file}:{lineno}: expected host,status[,fetched_at], got {','.join(rec)!r}") from None
-    for entry in sorted(folder.iterdir()):
-        name = entry.name
-        if name.endswith(".tdmrep.json"):
-            sites.add_tdmrep(name[: -len(".tdmrep.json")], entry.read_text("utf-8", "replace"), str(entry))
-        elif name.endswith(".txt"):
-            host = name[:-4].lower()
-            data = entry.read_bytes()
+    from concurrent.futures import ThreadPoolExecutor
+
+    entries = sorted(e for e in folder.iterdir() if e.name.endswith(".txt"))
+    with ThreadPoolExecutor(8) as pool:  # many small files: reads overlap
+        contents = pool.map(Path.read_bytes, entries)
+        for entry, data in zip(entries, contents):
+            host = entry.name[:-4].lower()
             text = data.decode("utf-8", "replace")
             if "\ufffd" in text:
                 sites.problems.append((str(entry), f"robots.txt for {host} is not UTF-8; undecodable bytes replaced"))
             status, when = statuses.pop(host, (200, None))
             sites.add_robots(host, status, text, str(entry), when)
+    for entry in sorted(folder.glob("*.tdmrep.json")):
+        sites.add_tdmrep(entry.name[: -len(".tdmrep.json")], entry.read_text("utf-8", "replace"), str(entry))
     for host, (status, when) in statuses.items():
         sites.add_robots(host, status, None, str(status_file), when)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import FairuseError
@@ -55,10 +56,21 @@ class Writer:
             self.schema = schema_for(list(frame.columns), self.bool_facts)
         arrays = []
         for f in self.schema:
-            col = frame[f.name] if f.name in frame.columns else pd.Series([None] * len(frame))
-            if pa.types.is_string(f.type):
-                col = col.astype(object).where(col.notna(), None)
-            arrays.append(pa.array(col.tolist() if f.type == pa.bool_() else col.to_numpy(), type=f.type, from_pandas=True))
+            col = frame[f.name] if f.name in frame.columns else pd.Series([None] * len(frame), dtype=object)
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                cats = col.cat.categories
+                values = np.array(list(cats) + [None], dtype=object)
+                codes = col.cat.codes.to_numpy()
+                col = pd.Series(values[np.where(codes < 0, len(cats), codes)], dtype=object)
+            if f.type == pa.bool_():
+                arr = pa.array([None if v is None or v != v else bool(v) for v in col.tolist()], type=pa.bool_())
+            elif col.dtype == object:
+                arr = pa.array(col.to_numpy(), type=f.type, from_pandas=True)
+            else:
+                arr = pa.Array.from_pandas(col)
+                if arr.type != f.type:
+                    arr = arr.cast(f.type)
+            arrays.append(arr)
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
     def write(self, frame: pd.DataFrame) -> None:
