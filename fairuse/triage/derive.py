@@ -67,7 +67,9 @@ def check_columns(columns, vocab, name: str) -> tuple:
     columns = [str(c) for c in columns]
     known = set(COLUMNS) | {f.id for f in vocab if f.type in ("bool", "choice")}
     if "url" not in columns:
-        raise FairuseError(f"{name}: no 'url' column{closest('url', columns) or ' (columns: ' + ', '.join(columns[:8]) + ')'}")
+        lower = {c.lower(): c for c in columns}
+        hint = f" (did you mean '{lower['url']}'?)" if "url" in lower else closest("url", columns)
+        raise FairuseError(f"{name}: no 'url' column{hint or ' (columns: ' + ', '.join(columns[:8]) + ')'}")
     import difflib
 
     for col in columns:
@@ -232,7 +234,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
         for u, raw in enumerate(uniques):
             rows = codes == u
             try:
-                value = _fact_value(ctx.vocab, fact, raw, f"column '{fact}'")
+                value = _fact_value(ctx.vocab, fact, raw, "column")
             except FairuseError as exc:
                 bad = rows & pd.isna(errors)
                 errors[bad] = str(exc)

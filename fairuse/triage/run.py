@@ -184,7 +184,7 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
     bool_facts = {f for f in ctx.row_facts if base.vocabulary[f].type == "bool"}
     writer = Writer(out, bool_facts) if out is not None else None
     if errors_path is None and out is not None:
-        errors_path = out.with_name(out.name.split(".")[0] + ".errors.jsonl")
+        errors_path = out.with_name(out.stem + ".errors.jsonl")
     problems: list = sites.problems
 
     def batches():

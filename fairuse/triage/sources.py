@@ -241,13 +241,27 @@ def _reason(exc: Exception) -> str:
 
 
 def read_warc(path: Path, batch_rows: int, first_row: int, problems: list):
-    """Pass 2: one row per response record (not site files), in batches."""
+    """Pass 2: one row per response record (not site files), in batches.
+
+    A record that cannot be read whole (cut inside its headers or its content,
+    or trailing bytes that are no record) becomes an error row with its reason,
+    is reported for the file, and the run goes on.
+    """
     from warcio.archiveiterator import ArchiveIterator
 
     src = str(path)
     rows: list = []
     bad: list = []
     row = first_row
+
+    def truncated(offset, why, url=None):
+        what = f"WARC record at offset {offset}" + (f" ({url})" if url else "")
+        problems.append((src, f"{what} is truncated or corrupt ({why}); it is in the errors file"))
+        bad.append({"row": None, "source": src, "reason": f"truncated WARC record at offset {offset}: {why}",
+                    "raw": {"offset": offset, **({"url": url} if url else {})}})
+
+    size = path.stat().st_size
+    end = 0
     fh = open(path, "rb")
     try:
         it = ArchiveIterator(fh)
@@ -257,23 +271,32 @@ def read_warc(path: Path, batch_rows: int, first_row: int, problems: list):
             except StopIteration:
                 break
             except Exception as exc:
-                offset = _offset(fh)
-                problems.append((src, f"WARC record at offset {offset} is truncated or corrupt ({_reason(exc)}); the rest of this file is skipped"))
-                bad.append({"row": None, "source": src, "reason": f"unreadable WARC record at offset {offset}: {_reason(exc)}",
-                            "raw": {"offset": offset}})
+                truncated(end, _reason(exc))
+                end = size
                 break
-            if record.rec_type != "response":
-                continue
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
-            host, path_ = _host_path(url)
-            if path_ in ("/robots.txt", "/.well-known/tdmrep.json"):
+            if record.rec_type is None or _headers_cut(record):
+                record.content_stream().read()
+                truncated(end, "the record's WARC headers are cut short", url or None)
+                end = size
                 continue
+            if record.rec_type != "response":
+                record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0):
+                    truncated(end, "the record ends before its Content-Length", url or None)
+                    end = size
+                    continue
+                end = it.get_record_offset() + (it.get_record_length() or 0)  # (asking reads the record to its end)
+                continue
+            host, path_ = _host_path(url)
             try:
                 row_data = _document(record, url)
             except Exception as exc:
-                problems.append((src, f"WARC record for {url} is truncated ({_reason(exc)})"))
-                bad.append({"row": None, "source": src, "reason": f"truncated WARC record for {url}: {_reason(exc)}",
-                            "raw": {"url": url}})
+                truncated(end, _reason(exc), url)
+                end = size
+                break
+            end = it.get_record_offset() + (it.get_record_length() or 0)
+            if path_ in ("/robots.txt", "/.well-known/tdmrep.json"):
                 continue
             if record.rec_headers.get_header("WARC-Truncated"):
                 problems.append((src, f"WARC record for {url} is marked truncated "
@@ -283,9 +306,20 @@ def read_warc(path: Path, batch_rows: int, first_row: int, problems: list):
                 yield Batch(pd.DataFrame.from_records(rows), src, row, bad)
                 row += len(rows)
                 rows, bad = [], []
+        if size - end > 4:  # more than the blank lines that end a record: a record cut inside its headers
+            truncated(end, f"{size - end} trailing bytes are not a complete record")
     finally:
         fh.close()
     yield Batch(pd.DataFrame.from_records(rows) if rows else pd.DataFrame({"url": []}), src, row, bad)
+
+
+def _headers_cut(record) -> bool:
+    """A record whose WARC headers end before its Content-Length: a file cut inside them."""
+    try:
+        int(record.rec_headers.get_header("Content-Length"))
+    except (TypeError, ValueError):
+        return True
+    return False
 
 
 def _document(record, url: str) -> dict:
@@ -293,7 +327,9 @@ def _document(record, url: str) -> dict:
     get = (lambda k: h.get_header(k)) if h else (lambda k: None)
     ctype = (get("Content-Type") or "").split(";")[0].strip().lower() or None
     body = record.content_stream().read()
-    expected = record.rec_headers.get_header("Content-Length")
+    left = getattr(record.raw_stream, "limit", 0) or 0
+    if left > 0:
+        raise ValueError(f"content ends {left} bytes short of its Content-Length")
     out = {
         "url": url,
         "x_robots_tag": ", ".join(v for k, v in (h.headers if h else []) if k.lower() == "x-robots-tag") or None,
@@ -311,8 +347,6 @@ def _document(record, url: str) -> dict:
             out["license"] = m.group(1)
     if ctype in (None, "text/html", "application/xhtml+xml"):
         out.update({k: v for k, v in html_signals(body[:HTML_PEEK]).items() if v and not out.get(k)})
-    if expected is not None and record.length is not None and record.length < 0:
-        raise ValueError("content shorter than its Content-Length")
     return out
 
 

@@ -101,8 +101,14 @@ class Writer:
             self._w.close()
         if self._fh is not None:
             self._fh.close()
-        if self.schema is None:  # nothing was written: still leave a valid empty file
-            open(self.tmp, "w").close()
+        if self.schema is None:  # nothing was written: still leave a valid, empty file
+            import pandas as pd
+
+            self.write(pd.DataFrame({"row": pd.Series([], dtype="int64"), "url": pd.Series([], dtype=object)}))
+            if self._w is not None:
+                self._w.close()
+            if self._fh is not None:
+                self._fh.close()
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
