@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 def __getattr__(name):
     # ``fairuse.triage(df, answers)``, imported only when used so ``import fairuse`` stays light
     if name == "triage":
-        from . import triage  # the package is callable: fairuse.triage(df, answers)
+        import importlib
 
-        return triage
+        return importlib.import_module(".triage", __name__)  # the package is callable: fairuse.triage(df, answers)
     raise AttributeError(f"module 'fairuse' has no attribute {name!r}")
