@@ -148,11 +148,15 @@ class _Passthrough(Derive):
 def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | None, robots: list[Path] = (),
                  rules: Path | None = None, signals: Path | None = None, as_of: dt.date | None = None,
                  errors_path: Path | None = None, dask_address: str | None = None, batch_rows: int = BATCH_ROWS,
-                 progress=None) -> Result:
+                 progress=None, workers: int | None = None) -> Result:
     """The CLI's run: manifests or WARCs in, verdicts (and errors) out, streamed."""
     from .writers import Writer, format_of
 
     started = time.perf_counter()
+    if workers is None:
+        from .parallel import default_workers
+
+        workers = default_workers()
     base = _rulebase(rules)
     book = signal_book(base, signals)
     ans = _answers(answers_path, base.vocabulary)
@@ -203,6 +207,11 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
 
         client = connect(dask_address)
         source = dask_batches(read_dask(inputs), ctx, client, source=str(inputs[0]) if len(inputs) == 1 else "manifest")
+        derive_b = _Passthrough(derive_b)
+    elif workers > 1:
+        from .parallel import pool_batches
+
+        source = pool_batches(batches(), ctx, workers)
         derive_b = _Passthrough(derive_b)
     else:
         source = batches()

@@ -380,15 +380,21 @@ def _load_dir(folder: Path, sites: SiteBook) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     entries = sorted(e for e in folder.iterdir() if e.name.endswith(".txt"))
+
+    def read_all(chunk):
+        return [e.read_bytes() for e in chunk]
+
+    step = max(1, len(entries) // 16)
+    chunks = [entries[i:i + step] for i in range(0, len(entries), step)]
     with ThreadPoolExecutor(8) as pool:  # many small files: reads overlap
-        contents = pool.map(Path.read_bytes, entries)
-        for entry, data in zip(entries, contents):
-            host = entry.name[:-4].lower()
-            text = data.decode("utf-8", "replace")
-            if "\ufffd" in text:
-                sites.problems.append((str(entry), f"robots.txt for {host} is not UTF-8; undecodable bytes replaced"))
-            status, when = statuses.pop(host, (200, None))
-            sites.add_robots(host, status, text, str(entry), when)
+        for chunk, contents in zip(chunks, pool.map(read_all, chunks)):
+            for entry, data in zip(chunk, contents):
+                host = entry.name[:-4].lower()
+                text = data.decode("utf-8", "replace")
+                if "\ufffd" in text:
+                    sites.problems.append((str(entry), f"robots.txt for {host} is not UTF-8; undecodable bytes replaced"))
+                status, when = statuses.pop(host, (200, None))
+                sites.add_robots(host, status, text, str(entry), when)
     for entry in sorted(folder.glob("*.tdmrep.json")):
         sites.add_tdmrep(entry.name[: -len(".tdmrep.json")], entry.read_text("utf-8", "replace"), str(entry))
     for host, (status, when) in statuses.items():

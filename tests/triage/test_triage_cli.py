@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from fairuse.cli import app
 
-from triage_fixtures import WARC_RECORDS, run_cli, write_warc
+from triage_fixtures import WARC_RECORDS, answers, answers_file, robots_dir, run_cli, write_warc  # noqa: F401
 
 runner = CliRunner()
 

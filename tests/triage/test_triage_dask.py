@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import fairuse
+from triage_fixtures import answers, answers_file, robots_dir  # noqa: F401  (pytest fixtures)
 
 dd = pytest.importorskip("dask.dataframe")  # declared in the test extra; skipped only without it
 distributed = pytest.importorskip("distributed")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 
 ANSWERS = {
     "use_summary": "A company trains a language model on a public web crawl.",
@@ -103,3 +105,39 @@ def run_cli(*args, cwd=None):
     env = {k: v for k, v in os.environ.items() if k != "FAIRUSE_RULES"}
     return subprocess.run([sys.executable, "-m", "fairuse", *map(str, args)], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=300)
+
+
+# ---------------------------------------------------------------- fixtures (imported by the test modules)
+
+@pytest.fixture
+def answers():
+    return dict(ANSWERS)
+
+
+@pytest.fixture
+def answers_file(tmp_path):
+    import yaml
+
+    p = tmp_path / "corpus.yaml"
+    p.write_text(yaml.safe_dump(ANSWERS))
+    return p
+
+
+@pytest.fixture
+def robots_dir(tmp_path):
+    d = tmp_path / "robots"
+    d.mkdir()
+    (d / "news.example.txt").write_text(ROBOTS_NEWS)
+    (d / "shop.example.txt").write_text(ROBOTS_SHOP)
+    (d / "blog.example.txt").write_text(ROBOTS_PARTIAL)
+    (d / "closed.example.txt").write_text(ROBOTS_ALL)
+    (d / "broken.example.txt").write_text(ROBOTS_HTML)
+    (d / "pref.example.txt").write_text(ROBOTS_AIPREF)
+    (d / "pub.example.tdmrep.json").write_text(TDMREP)
+    (d / "status.csv").write_text("host,status,fetched_at\ngone.example,404,2026-10-01\ndown.example,503,2026-10-01\n")
+    return d
+
+
+@pytest.fixture
+def crawl_warc(tmp_path):
+    return write_warc(tmp_path / "crawl.warc.gz", WARC_RECORDS)
