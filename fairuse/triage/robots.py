@@ -136,14 +136,37 @@ class SiteBook:
     tdmrep: dict = field(default_factory=dict)  # host -> [(location, reservation)]
     problems: list = field(default_factory=list)  # (source, message) reported per source
     _parsed: dict = field(default_factory=dict, repr=False)
+    _table: tuple | None = field(default=None, repr=False)
+
+    def table(self):
+        """Per known host, as arrays: robots status, what its rules say, whether rows
+        need a look one by one (mixed rules, Content-Usage, tdmrep.json), has tdmrep."""
+        if self._table is None:
+            import pandas as pd
+
+            hosts = sorted(set(self.robots_status) | set(self.tdmrep))
+            status = np.array([self.robots_status.get(h, NOT_CHECKED) for h in hosts], dtype=np.int8)
+            kind = np.full(len(hosts), -1, dtype=np.int8)
+            needs = np.zeros(len(hosts), dtype=bool)
+            tdm = np.array([h in self.tdmrep for h in hosts], dtype=bool)
+            for i, h in enumerate(hosts):
+                if status[i] == FETCHED:
+                    parsed = self.parsed(self.robots_key[h])
+                    kind[i] = parsed.kind
+                    needs[i] = parsed.kind == MIXED or bool(parsed.usage)
+            needs |= tdm
+            self._table = (pd.Index(hosts, dtype=object), status, kind, needs, tdm)
+        return self._table
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_parsed"] = {}
+        state["_table"] = None
         return state
 
     def add_robots(self, host: str, status: int | None, text: str | None, source: str, fetched: str | None = None):
         host = host.lower()
+        self._table = None
         if status is None:
             status = 200 if text is not None else 0
         if 200 <= status < 300:
@@ -168,6 +191,7 @@ class SiteBook:
     def add_tdmrep(self, host: str, text: str, source: str):
         from .signals import parse_tdmrep
 
+        self._table = None
         try:
             self.tdmrep[host.lower()] = parse_tdmrep(text)
         except (ValueError, TypeError) as exc:
@@ -200,27 +224,19 @@ def evaluate(book: SiteBook, hosts: np.ndarray, paths: np.ndarray, usage_categor
 
     codes, uniques = pd.factorize(pd.Series(hosts, dtype=object), use_na_sentinel=True)
     m = len(uniques)
-    # per distinct host: what its files say for every row at once
-    site_status = np.array([book.robots_status.get(h, NOT_CHECKED) for h in uniques], dtype=np.int8)
-    site_kind = np.full(m, -1, dtype=np.int8)
-    needs_rows: list = []  # hosts whose rows must be looked at one by one
-    for u, host in enumerate(uniques):
-        tdm = host in book.tdmrep
-        if site_status[u] == FETCHED:
-            parsed = book.parsed(book.robots_key[host])
-            site_kind[u] = parsed.kind
-            if parsed.kind == MIXED or parsed.usage or tdm:
-                needs_rows.append(u)
-        elif tdm:
-            needs_rows.append(u)
+    index, t_status, t_kind, t_needs, t_tdm = book.table()
+    at = index.get_indexer(pd.Index(uniques, dtype=object))
+    known = at >= 0
+    at0 = np.where(known, at, 0)
+    site_status = np.where(known, t_status[at0], NOT_CHECKED).astype(np.int8)
+    site_kind = np.where(known, t_kind[at0], -1).astype(np.int8)
+    has_tdm = known & t_tdm[at0]
+    needs_rows = np.flatnonzero(known & t_needs[at0]).tolist()
     valid = codes >= 0
     row_status = np.zeros(n, dtype=np.int8)
     row_kind = np.full(n, -1, dtype=np.int8)
     row_status[valid] = site_status[codes[valid]]
     row_kind[valid] = site_kind[codes[valid]]
-    has_tdm = np.zeros(m, dtype=bool)
-    for u, host in enumerate(uniques):
-        has_tdm[u] = host in book.tdmrep
     out["robots_checked"] = (row_status != NOT_CHECKED) | (valid & has_tdm[np.where(valid, codes, 0)])
     out["robots_unavailable"] = row_status == UNAVAILABLE
     out["robots_unreachable"] = row_status == UNREACHABLE
