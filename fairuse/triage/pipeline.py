@@ -103,7 +103,7 @@ class Summary:
         self.bytes_out += int(nbytes.sum())
         for j in self.jurisdictions:
             col = f"verdict_{j}"
-            g = pd.DataFrame({"v": d[col].to_numpy(), "b": nbytes}).groupby("v", sort=False)["b"].agg(["size", "sum"])
+            g = pd.DataFrame({"v": d[col], "b": nbytes}).groupby("v", sort=False, observed=True)["b"].agg(["size", "sum"])
             for v, size, total in zip(g.index.tolist(), g["size"].tolist(), g["sum"].tolist()):
                 self.verdict_rows[(j, v)] += int(size)
                 self.verdict_bytes[(j, v)] += int(total)
@@ -112,12 +112,13 @@ class Summary:
                 self.signal_rows[name] += int(cnt)
         for lic, cnt in d["licence_rule"].value_counts().items():
             self.licence_rows[lic] += int(cnt)
-        res = d[d["reservation_signal"].notna() & (d["reservation_signal"] != "no_reservation_found")]
+        rs = d["reservation_signal"]
+        res = d[(rs.notna() & (rs != "no_reservation_found")).to_numpy()]
         if len(res):
-            for host, cnt in res["host"].value_counts().items():
-                self.reserving_hosts[host] += int(cnt)
+            self.reserving_hosts.update(res["host"].value_counts().to_dict())
             when = res["fetched_at"] if "fetched_at" in res.columns else pd.Series([None] * len(res), index=res.index)
-            ev = pd.DataFrame({"host": res["host"].to_numpy(), "signal": res["reservation_signal"].to_numpy(),
+            host_codes, host_names = pd.factorize(res["host"])
+            ev = pd.DataFrame({"host": host_codes, "signal": res["reservation_signal"].astype(object).to_numpy(),
                                "bytes": res["bytes"].to_numpy() if "bytes" in res.columns else 0,
                                "when": when.astype(object).where(when.notna(), None).to_numpy(),
                                "honoured": (res["verdict_eu"] != "applies").to_numpy() if "verdict_eu" in res.columns else True})
@@ -125,6 +126,7 @@ class Summary:
                                                                 first=("when", "min"), last=("when", "max"),
                                                                 honoured=("honoured", "sum"))
             agg = agg.reset_index()
+            agg["host"] = np.asarray(host_names, dtype=object)[agg["host"].to_numpy()]
             cols = [agg[c].tolist() for c in ("host", "signal", "rows", "bytes", "honoured", "first", "last")]
             for host, signal, rows, nbytes, honoured, first, last in zip(*cols):
                 e = self.evidence.get((host, signal))

@@ -58,11 +58,14 @@ class Writer:
         for f in self.schema:
             col = frame[f.name] if f.name in frame.columns else pd.Series([None] * len(frame), dtype=object)
             if isinstance(col.dtype, pd.CategoricalDtype):
-                cats = col.cat.categories
-                values = np.array(list(cats) + [None], dtype=object)
-                codes = col.cat.codes.to_numpy()
-                col = pd.Series(values[np.where(codes < 0, len(cats), codes)], dtype=object)
-            if f.type == pa.bool_():
+                codes = pa.array(col.cat.codes.to_numpy(), mask=col.cat.codes.to_numpy() < 0)
+                dictionary = pa.array(list(col.cat.categories), from_pandas=True)
+                if f.type == pa.bool_():
+                    dictionary = pa.array([bool(v) for v in col.cat.categories], type=pa.bool_())
+                elif not pa.types.is_string(dictionary.type):
+                    dictionary = dictionary.cast(pa.string())
+                arr = pa.DictionaryArray.from_arrays(codes, dictionary).cast(f.type)
+            elif f.type == pa.bool_():
                 arr = pa.array([None if v is None or v != v else bool(v) for v in col.tolist()], type=pa.bool_())
             elif col.dtype == object:
                 arr = pa.array(col.to_numpy(), type=f.type, from_pandas=True)
@@ -80,7 +83,7 @@ class Writer:
             import pyarrow.parquet as pq
 
             if self._w is None:
-                self._w = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
+                self._w = pq.ParquetWriter(self.tmp, self.schema, compression="snappy")
             self._w.write_table(table)
         elif self.fmt == "csv":
             import pyarrow.csv as pcsv
