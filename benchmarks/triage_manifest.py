@@ -7,7 +7,7 @@ disallow private paths for all crawlers, a few disallow everything, some answer
 404 or 5xx, a few are HTML error pages. Headers (X-Robots-Tag noai, TDMRep,
 Content-Usage) and licences (Creative Commons, SPDX) appear on a minority of rows.
 
-    python benchmarks/triage_manifest.py OUT_DIR --rows 1000000 --domains 50000
+    python benchmarks/triage_manifest.py OUT_DIR --rows 1000000 --domains 50000 [--warc 2000]
 """
 
 from __future__ import annotations
@@ -109,16 +109,60 @@ def write_manifest(out: Path, rows: int, domains: int, chunk: int = 1_000_000) -
     return path
 
 
+def write_warcs(out: Path, pages: int, domains: int, files: int = 2, seed: int = 5) -> None:
+    """A small crawl as WARC files (warcio): pages with real headers and meta tags,
+    and each site's robots.txt capture, for `fairuse triage crawl/*.warc.gz`."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    rng = np.random.default_rng(seed)
+    names = hosts(domains)
+    kinds = _pick(rng, ROBOTS, domains)
+    folder = out / "crawl"
+    folder.mkdir(parents=True, exist_ok=True)
+    metas = [b"", b'<meta name="robots" content="noai">', b'<meta name="tdm-reservation" content="1">',
+             b'<link rel="license" href="https://creativecommons.org/licenses/by/4.0/">']
+    per_file = -(-pages // files)
+    for f in range(files):
+        with open(folder / f"crawl-{f:02d}.warc.gz", "wb") as fh:
+            w = WARCWriter(fh, gzip=True)
+            done = set()
+            for i in range(f * per_file, min(pages, (f + 1) * per_file)):
+                site = int(rng.integers(0, domains))
+                host = names[site]
+                if host not in done:
+                    done.add(host)
+                    body = ROBOTS[kinds[site]][1].format(host=host).encode()
+                    http = StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], protocol="HTTP/1.1")
+                    w.write_record(w.create_warc_record(f"https://{host}/robots.txt", "response",
+                                                        payload=io.BytesIO(body), http_headers=http))
+                meta = metas[int(rng.integers(0, len(metas) * 4)) % len(metas)] if rng.random() < 0.3 else b""
+                body = b"<!DOCTYPE html><html><head><title>p</title>" + meta + b"</head><body><p>text</p></body></html>"
+                headers = [("Content-Type", "text/html; charset=utf-8")]
+                if rng.random() < 0.02:
+                    headers.append(("X-Robots-Tag", "noai"))
+                path = PATHS[int(rng.integers(0, len(PATHS)))]
+                http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+                w.write_record(w.create_warc_record(f"https://{host}{path}page-{i}.html", "response",
+                                                    payload=io.BytesIO(body), http_headers=http))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--domains", type=int, default=50_000)
+    ap.add_argument("--warc", type=int, default=0, help="also write a crawl of this many pages as WARC files in OUT/crawl/")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     write_robots(a.out, a.domains)
     write_manifest(a.out, a.rows, a.domains)
     (a.out / "corpus.yaml").write_text(ANSWERS)
+    if a.warc:
+        write_warcs(a.out, a.warc, a.domains)
+        print(f"wrote {a.out}/crawl/*.warc.gz ({a.warc:,} pages)")
     print(f"wrote {a.out}/sources.parquet ({a.rows:,} rows), {a.out}/robots/ ({a.domains:,} domains), {a.out}/corpus.yaml")
 
 

@@ -61,9 +61,15 @@ def triage_command(
         from .report import write_report
 
         write_report(result, report)
-    for source, message in result.problems:
+    for source, message in result.problems[:SHOWN]:
         typer.echo(f"fairuse: warning: {source}: {message}", err=True)
+    if len(result.problems) > SHOWN:
+        typer.echo(f"fairuse: warning: {len(result.problems) - SHOWN:,} more problems"
+                   + (f" (all in {report})" if report else " (--report lists them)"), err=True)
     typer.echo(summary_line(result))
+
+
+SHOWN = 10  # problems printed on stderr; the report lists them all
 
 
 def summary_line(result) -> str:

@@ -97,7 +97,7 @@ def context(result) -> dict:
         "errors_path": str(result.errors_path) if result.errors_path else "",
         "jurisdictions": juris, "signals": signals, "licences": licences,
         "top_svg": bars(top), "top": top, "evidence": ev_rows, "evidence_total": len(evidence),
-        "evidence_cut": len(evidence) > EVIDENCE_ROWS, "problems": result.problems[:500],
+        "evidence_cut": len(evidence) > EVIDENCE_ROWS, "problems": result.problems[:5000],
         "problems_total": len(result.problems), "unsettled": unverified,
         "answers": {k: v for k, v in result.decider.answers.items() if k != "use_summary"},
         "use_summary": result.decider.answers.get("use_summary", ""),
