@@ -25,7 +25,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def tree_rss_kb(pid: int) -> int:
-    """Resident memory of ``pid`` and its descendants, from /proc (Linux; 0 elsewhere)."""
+    """Proportional resident memory (Pss: pages shared by forked workers counted once)
+    of ``pid`` and its descendants, from /proc (Linux; 0 elsewhere)."""
     total = 0
     try:
         children = {}
@@ -41,8 +42,8 @@ def tree_rss_kb(pid: int) -> int:
             p = todo.pop()
             todo += children.get(p, [])
             try:
-                for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
+                for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
             except OSError:
                 pass
@@ -69,7 +70,7 @@ def main() -> None:
     tree_peak = 0
     while proc.poll() is None:  # the triage process and its worker processes, summed
         tree_peak = max(tree_peak, tree_rss_kb(proc.pid))
-        time.sleep(0.1)
+        time.sleep(0.5)
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - start
     if proc.returncode:
@@ -80,7 +81,7 @@ def main() -> None:
     print(f"rows: {a.rows:,} over {a.domains:,} domains")
     print(f"wall time end to end: {wall:.1f} s ({a.rows / wall:,.0f} rows/s)")
     print(f"engine runs: {runs.group(1) if runs else '?'}")
-    print(f"peak memory: largest process {peak_mb:,.0f} MB; all triage processes together {tree_peak / 1024:,.0f} MB")
+    print(f"peak memory: largest process {peak_mb:,.0f} MB; all triage processes together (Pss) {tree_peak / 1024:,.0f} MB")
     print(done.stdout.strip())
 
 

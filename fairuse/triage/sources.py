@@ -379,23 +379,34 @@ def _load_dir(folder: Path, sites: SiteBook) -> None:
                     raise FairuseError(f"{status_file}:{lineno}: expected host,status[,fetched_at], got {','.join(rec)!r}") from None
     from concurrent.futures import ThreadPoolExecutor
 
-    entries = sorted(e for e in folder.iterdir() if e.name.endswith(".txt"))
+    import os
+
+    names = sorted(os.listdir(folder))  # strings: sorting 50,000 Path objects costs seconds
+    entries = [n for n in names if n.endswith(".txt")]
+    base = str(folder)
 
     def read_all(chunk):
-        return [e.read_bytes() for e in chunk]
+        out = []
+        for name in chunk:
+            with open(os.path.join(base, name), "rb") as fh:
+                out.append(fh.read())
+        return out
 
     step = max(1, len(entries) // 16)
     chunks = [entries[i:i + step] for i in range(0, len(entries), step)]
     with ThreadPoolExecutor(8) as pool:  # many small files: reads overlap
         for chunk, contents in zip(chunks, pool.map(read_all, chunks)):
-            for entry, data in zip(chunk, contents):
-                host = entry.name[:-4].lower()
+            for name, data in zip(chunk, contents):
+                host = name[:-4].lower()
                 text = data.decode("utf-8", "replace")
+                where = os.path.join(base, name)
                 if "\ufffd" in text:
-                    sites.problems.append((str(entry), f"robots.txt for {host} is not UTF-8; undecodable bytes replaced"))
+                    sites.problems.append((where, f"robots.txt for {host} is not UTF-8; undecodable bytes replaced"))
                 status, when = statuses.pop(host, (200, None))
-                sites.add_robots(host, status, text, str(entry), when)
-    for entry in sorted(folder.glob("*.tdmrep.json")):
-        sites.add_tdmrep(entry.name[: -len(".tdmrep.json")], entry.read_text("utf-8", "replace"), str(entry))
+                sites.add_robots(host, status, text, where, when)
+    for name in names:
+        if name.endswith(".tdmrep.json"):
+            entry = folder / name
+            sites.add_tdmrep(name[: -len(".tdmrep.json")], entry.read_text("utf-8", "replace"), str(entry))
     for host, (status, when) in statuses.items():
         sites.add_robots(host, status, None, str(status_file), when)

@@ -48,6 +48,9 @@ class Writer:
         self._w = None
         self._fh = None
         self.rows = 0
+        self._thread = None
+        self._queue = None
+        self._failed = None
 
     def _table(self, frame: pd.DataFrame):
         import pyarrow as pa
@@ -77,8 +80,42 @@ class Writer:
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
     def write(self, frame: pd.DataFrame) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Convert in this thread; compress and write in a background thread (Arrow
+        releases the GIL there), one batch behind."""
         table = self._table(frame)
+        if self._thread is None:
+            import queue
+            import threading
+
+            self._queue = queue.Queue(maxsize=2)
+            self._thread = threading.Thread(target=self._drain, daemon=True)
+            self._thread.start()
+        if self._failed is not None:
+            raise self._failed
+        self._queue.put(table)
+        self.rows += len(frame)
+
+    def _drain(self) -> None:
+        while True:
+            table = self._queue.get()
+            if table is None:
+                return
+            try:
+                if self._failed is None:
+                    self._write(table)
+            except BaseException as exc:  # reported by the next write() or close()
+                self._failed = exc
+
+    def _finish(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._failed is not None:
+            raise self._failed
+
+    def _write(self, table) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.fmt == "parquet":
             import pyarrow.parquet as pq
 
@@ -95,27 +132,25 @@ class Writer:
             if self._fh is None:
                 self._fh = open(self.tmp, "w", encoding="utf-8")
             self._fh.write(table.to_pandas().to_json(orient="records", lines=True, force_ascii=False))
-            if len(table) and not self._fh.closed:
-                pass
-        self.rows += len(frame)
 
     def close(self) -> None:
-        if self._w is not None:
-            self._w.close()
-        if self._fh is not None:
-            self._fh.close()
         if self.schema is None:  # nothing was written: still leave a valid, empty file
             import pandas as pd
 
             self.write(pd.DataFrame({"row": pd.Series([], dtype="int64"), "url": pd.Series([], dtype=object)}))
-            if self._w is not None:
-                self._w.close()
-            if self._fh is not None:
-                self._fh.close()
+        self._finish()
+        if self._w is not None:
+            self._w.close()
+        if self._fh is not None:
+            self._fh.close()
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
         try:
+            try:
+                self._finish()
+            except BaseException:
+                pass
             if self._w is not None:
                 self._w.close()
             if self._fh is not None:
