@@ -61,6 +61,9 @@ class CaseModel(BaseModel):
         None, description="Which ruleset the evaluation compares with the outcome (default: the jurisdiction; none: not comparable).")
     assess_note: Optional[str] = None
     tags: list[str] = Field(default_factory=list)
+    split: Literal["dev", "holdout"] = Field(
+        "dev", description="holdout: coded from the judgment before the rules were run on it, and never used to tune them.")
+    coded: Optional[str] = Field(None, description="Who coded the facts and when, e.g. 'from the opinion, 2026-11-25'.")
 
     @field_validator("source_note")
     @classmethod
@@ -136,10 +139,17 @@ def load_case(path: Path, base: RuleBase) -> Case:
 def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) -> list[Case]:
     from .rules import load_rulebase
 
-    root = Path(root) if root else default_casebook_dir()
+    base = base or load_rulebase()
+    if root:
+        root = Path(root)
+    elif os.environ.get("FAIRUSE_CASEBOOK"):
+        root = default_casebook_dir()
+    else:  # a ruleset exported with `fairuse rules export` carries its casebook
+        from .export import casebook_beside
+
+        root = casebook_beside(base.root) or default_casebook_dir()
     if not root.is_dir():
         raise FairuseError(f"{root}: no such casebook directory")
-    base = base or load_rulebase()
     files = sorted(p for p in root.glob("*.yaml") if not p.name.startswith("_"))
     key = (str(root.resolve()), id(base), tuple((str(p), p.stat().st_mtime_ns) for p in files))
     if key in _CASES:

@@ -11,12 +11,16 @@ answers file can never inject markup.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from .assess import NOT_LEGAL_ADVICE, Assessment, flip_known
 from .errors import FairuseError
 from .paths import data_dir
 from .report import FACTOR_TITLES, JURISDICTION_NAMES, label
+from .prose import (OTHER_HEADING, FactWords, brief_answer_other, brief_answer_us, factor_prose, grouped_changes,
+                    keep_together, place,
+                    provision_lines, weighing_prose)
 from .yamlfile import load_file
 
 FORMATS = ("html", "pdf", "md")
@@ -55,34 +59,16 @@ def _prose_spec(template_dirs: list[Path]) -> dict:
     return {"facts": {}, "unknown": "It is not known {question}."}
 
 
-def _prose(assessment: Assessment, spec: dict) -> tuple[list[str], list[str]]:
-    facts = spec.get("facts") or {}
-    known, unknown = [], []
-    voc = assessment.rulebase.vocabulary
-    for fact in voc:
+def _facts_in_words(assessment: Assessment, words) -> tuple[list[str], list[str]]:
+    """The statement of facts: each known answer in a sentence; the unknown ones that matter."""
+    known = []
+    for fact in assessment.rulebase.vocabulary:
         if fact.id in ("use_summary", "assessment_date"):
             continue
-        entry = facts.get(fact.id) or {}
         value = assessment.answers.get(fact.id)
-        if value is None:
-            continue
-        if isinstance(entry, str):
-            known.append(entry.format(value=_words(value)))
-            continue
-        values = entry.get("values") or {}
-        if entry.get("sentence"):
-            shown = ", ".join(str(values.get(v, v)) for v in value) if isinstance(value, list) else values.get(value, str(value).replace("_", " "))
-            known.append(entry["sentence"].format(value=shown))
-        elif value in values:
-            known.append(values[value])
-        else:
-            known.append(f"{fact.id.replace('_', ' ').capitalize()}: {_words(value)}.")
-    for fact_id in assessment.missing:
-        entry = facts.get(fact_id) or {}
-        question = entry.get("question") if isinstance(entry, dict) else None
-        unknown.append(spec.get("unknown", "It is not known {question}.").format(
-            question=question or f"what the answer is on {fact_id.replace('_', ' ')}"))
-    return known, unknown
+        if value is not None:
+            known.append(words.sentence(fact.id, value))
+    return known, [words.unknown(fact_id) for fact_id in assessment.missing]
 
 
 def _words(value) -> str:
@@ -93,42 +79,33 @@ def _words(value) -> str:
     return str(value).replace("_", " ")
 
 
-def _change_sentence(change, prose: dict) -> str:
-    where = JURISDICTION_NAMES.get(change.jurisdiction, change.jurisdiction)
-    entry = prose.get(change.fact)
-    sentence = None
-    if isinstance(entry, dict):
-        values = entry.get("values") or {}
-        if entry.get("sentence") and change.value in values:
-            sentence = entry["sentence"].format(value=values[change.value])
-        elif change.value in values:
-            sentence = values[change.value]
-    if sentence:
-        condition = f"it were the case that {sentence[0].lower()}{sentence[1:].rstrip('.')}"
-    else:
-        condition = f"{change.fact.replace('_', ' ')} were {_words(change.value)}"
-    return (f"If {condition}, the {where} verdict would move from {change.before.replace('_', ' ')} "
-            f"to {change.after.replace('_', ' ')}.")
-
-
 class _Authorities:
     """Collects every authority cited, with the sections citing it."""
 
     def __init__(self, rulebase):
         self.by_cite = {a.cite: a for a in rulebase.authorities.values()}
+        self.by_key = {}  # a reporter citation or docket number -> the authority's own cite
+        for cite in sorted(self.by_cite, key=len):
+            if self.by_cite[cite].kind != "case":
+                continue
+            key = _citation_key(cite)
+            if key and key not in self.by_key:
+                self.by_key[key] = cite
         self.entries: dict[str, dict] = {}
 
     def cite(self, citation: str, section: str, section_title: str) -> str:
         base = self._base(citation)
-        entry = self.entries.setdefault(base, {"cite": base, "kind": self._kind(base), "sections": {}})
+        entry = self.entries.setdefault(base, {"cite": keep_together(base), "kind": self._kind(base), "sections": {}})
         entry["sections"][section] = section_title
         return citation
 
     def _base(self, citation: str) -> str:
+        """One entry per authority: a pinpoint, or a precedent named differently, points to the same entry."""
         for cite in sorted(self.by_cite, key=len, reverse=True):
             if citation.startswith(cite):
                 return cite
-        return citation
+        key = _citation_key(citation)
+        return self.by_key.get(key, citation) if key else citation
 
     def _kind(self, base: str) -> str:
         auth = self.by_cite.get(base)
@@ -145,84 +122,131 @@ class _Authorities:
         return groups
 
 
+_REPORTER = re.compile(r"\b(\d+ (?:U\.S\.|S\. ?Ct\.|F\.(?: Supp\.)?(?: ?[234]d| ?4th)?|F\. App'x|USPQ2d) \d+)"
+                       r"|\b(No\. [\w:.\-]+\d)|\b(\d+ [A-Z]\w* \d+/\d+)")
+
+
+def _citation_key(citation: str) -> str | None:
+    """The part of a citation that names one decision: a reporter cite or a docket number."""
+    match = _REPORTER.search(citation)
+    return next(g for g in match.groups() if g) if match else None
+
+
 def build_context(assessment: Assessment, *, to: str = "File", author: str = "fairuse (automated analysis)",
-                  template_dirs: list[Path] | None = None) -> dict:
-    """Everything the memo templates need, as plain data."""
+                  template_dirs: list[Path] | None = None, env=None) -> dict:
+    """Everything the memo templates need, as plain data (prose before the appendix, numbers in it)."""
     a = assessment
     base = a.rulebase
     template_dirs = template_dirs or [templates_dir()]
+    env = env or environment(template_dirs[0] if template_dirs[0] != templates_dir() else None)
     auth = _Authorities(base)
-    prose = _prose_spec(template_dirs)
-    known, unknown = _prose(a, prose)
+    words = FactWords(_prose_spec(template_dirs), env, base.vocabulary)
+    known, unknown = _facts_in_words(a, words)
     summary = " ".join(str(a.answers.get("use_summary") or "the use described below").split())
     names = [JURISDICTION_NAMES.get(j, j) for j in a.jurisdictions]
+    firings = {f.rule.id: f for fs in a.trace.values() for f in fs}
+    titles = {rid: f.rule.title for rid, f in firings.items()}
+    matched = {rid: f.matched for rid, f in firings.items()}
+    answers = {k: v for k, v in a.answers.items() if k not in ("use_summary", "assessment_date")}
 
     precedents = _precedents_by_factor(a)
     factors = []
     if a.us is not None and a.us.verdict != "not_needed":
+        relevant = _facts_per_factor(a)
         for i, (name, f) in enumerate(a.us.factors.items(), 1):
             section = f"factor-{name}"
             reasons = []
             for r in f.reasons:
-                reasons.append({**r, "authority": [auth.cite(c, section, f"Discussion, factor {i}") for c in r["authority"]],
+                reasons.append({**r, "authority": [auth.cite(c, section, f"Factor {i}") for c in r["authority"]],
                                 "counted": bool(r.get("weight"))})
             for side in ("for", "against"):
                 for p in precedents[name][side]:
-                    auth.cite(p["citation_full"], section, f"Discussion, factor {i}")
+                    auth.cite(p["citation_full"], section, f"Factor {i}")
+            prose = factor_prose(name, f, titles, matched, words, answers, precedents[name], relevant.get(name, set()),
+                                 {rid: firing.rule for rid, firing in firings.items()})
             factors.append({"id": section, "number": i, "name": name, "title": FACTOR_TITLES[name],
                             "text": FACTOR_TEXT[name], "leaning": f.leaning, "score": f.score, "reasons": reasons,
-                            "precedents_for": precedents[name]["for"], "precedents_against": precedents[name]["against"]})
+                            "precedents_for": precedents[name]["for"], "precedents_against": precedents[name]["against"],
+                            "prose": prose})
+    brief = []
     if a.us is not None:
         for r in a.us.not_needed_by:
             for c in r["authority"]:
                 auth.cite(c, "brief-answer", "Brief Answer")
         auth.cite("17 U.S.C. § 107", "question", "Question Presented")
+        brief += brief_answer_us(a.us, titles)
 
     others = []
+    said_in: dict[str, str] = {}  # a reason's words -> the jurisdiction that first gave them
     for code, res in a.tdm.items():
         section = f"jurisdiction-{code}"
+        where = JURISDICTION_NAMES.get(code, code)
         for p in res.provisions:
             for c in p.authority:
-                auth.cite(c, section, f"Other Jurisdictions: {JURISDICTION_NAMES.get(code, code)}")
+                auth.cite(c, section, where)
+        for item in (*res.reasons, *res.duties):
+            for c in item["authority"]:
+                auth.cite(c, section, where)
+        why, explained = {}, set()
+        for firing in a.trace.get(code, []):
+            then = firing.rule.then
+            condition = getattr(then, "condition", None)
+            if getattr(then, "duty", None):
+                explained.add(firing.rule.id)  # the duty itself is shown, in the rule's own words
+            if condition:
+                provs = then.provision if isinstance(then.provision, list) else [then.provision]
+                for prov in provs:
+                    why.setdefault((prov, condition), firing.rule.explanation)
+                explained.add(firing.rule.id)
+        lines = provision_lines(res, why, said_in, place(code))
+        reasons = []
         for r in res.reasons:
-            for c in r["authority"]:
-                auth.cite(c, section, f"Other Jurisdictions: {JURISDICTION_NAMES.get(code, code)}")
-        for d in res.duties:
-            for c in d["authority"]:
-                auth.cite(c, section, f"Other Jurisdictions: {JURISDICTION_NAMES.get(code, code)}")
+            text = " ".join(r["reason"].split()).lower()
+            if r["rule"] in explained or said_in.setdefault(text, place(code)) != place(code):
+                continue
+            reasons.append({**r, "authority": [keep_together(c) for c in r["authority"]]})
+        brief.append(brief_answer_other(code, res))
         others.append({"id": section, "code": code, "name": JURISDICTION_NAMES.get(code, code), "verdict": res.verdict,
+                       "heading": OTHER_HEADING.get(res.verdict, res.verdict),
                        "label": label(res.verdict), "words": VERDICT_WORDS.get(res.verdict, res.verdict),
-                       "provisions": [p.__dict__ for p in res.provisions], "reasons": res.reasons,
+                       "provisions": [p.__dict__ for p in res.provisions], "provision_lines": lines, "reasons": reasons,
                        "duties": res.duties, "notes": res.notes, "steps": res.steps})
 
-    unknown_changes = [_change_sentence(c, prose["facts"]) for c in a.changes if c.after != "not_needed"]
-    resting = [_change_sentence(c, prose["facts"]) for c in flip_known(a)]
-    mitigations, seen = [], set()
+    unknown_changes = grouped_changes(a.changes, words)
+    resting = grouped_changes(flip_known(a), words, answers)
+    mitigations = []
+    for m in a.mitigations():
+        mitigations.append({**m, "authority": [keep_together(auth.cite(c, "mitigations", "Risk Mitigations"))
+                                               for c in m["authority"]]})
+    notes, seen_notes = [], set()
     for res in a.results.values():
-        for m in res.mitigations:
-            if m["mitigation"] not in seen:
-                seen.add(m["mitigation"])
-                mitigations.append({**m, "authority": [auth.cite(c, "mitigations", "Risk Mitigations") for c in m["authority"]]})
-    notes = [n for res in a.results.values() for n in res.notes]
+        for n in res.notes:
+            if n["note"] not in seen_notes:
+                seen_notes.add(n["note"])
+                notes.append(n)
     for n in notes:
         for c in n["authority"]:
             auth.cite(c, "caveats", "Caveats")
     unsettled = []
-    for code, firings in a.trace.items():
-        for f in firings:
+    for code, fs in a.trace.items():
+        for f in fs:
             if f.rule.unsettled and f.rule.unsettled not in {u["text"] for u in unsettled}:
                 unsettled.append({"rule": f.rule.id, "text": f.rule.unsettled, "jurisdiction": code})
     trace = []
-    for code, firings in a.trace_dicts().items():
-        for f in firings:
+    for code, fs in a.trace.items():
+        for firing in fs:
+            f = firing.to_dict()
             for c in f["authority"]:
-                auth.cite(c, "appendix", "Appendix: Rule Trace")
-            trace.append({**f, "jurisdiction": code, "concluded_lines": _concluded_lines(f["concluded"])})
+                auth.cite(c, "appendix", "Appendix")
+            trace.append({**f, "jurisdiction": code, "concluded_lines": _concluded_lines(f["concluded"]),
+                          "short_authority": [_short(c) for c in firing.rule.authority]})
 
     us = None
     if a.us is not None:
         us = {"verdict": a.us.verdict, "label": label(a.us.verdict), "words": VERDICT_WORDS[a.us.verdict],
-              "score": a.us.score, "steps": a.us.steps, "not_needed_by": a.us.not_needed_by}
+              "score": a.us.score, "steps": a.us.steps, "not_needed_by": a.us.not_needed_by,
+              "weighing_words": weighing_prose(a.us)}
+    table = auth.table()
     return {
         "heading": {"to": to, "from": author, "date": a.as_of.isoformat(), "generated": dt.date.today().isoformat(),
                     "re": summary if len(summary) < 140 else summary[:137].rsplit(" ", 1)[0] + "…"},
@@ -230,23 +254,55 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         "jurisdiction_names": names,
         "question_tdm": [n for j, n in zip(a.jurisdictions, names) if j != "us"],
         "us": us,
+        "brief_answer": brief,
         "factors": factors,
         "chart": chart_svg(a) if a.us is not None else "",
         "others": others,
         "facts_known": known,
         "facts_unknown": unknown,
-        "missing": [{"id": m, "meaning": base.vocabulary[m].meaning} for m in a.missing],
+        "missing": [{"id": m, "question": words.question(m), "meaning": base.vocabulary[m].meaning} for m in a.missing],
         "unknown_changes": unknown_changes,
         "resting_on": resting,
         "mitigations": mitigations,
         "notes": notes,
         "unsettled": unsettled,
         "precedents": a.precedents,
-        "authorities": auth.table(),
+        "authorities": table,
+        "authorities_without_appendix": _without(table, "appendix"),
         "trace": trace,
         "ruleset": {"version": base.version, "stated_as_of": base.stated_as_of.isoformat(), "as_of": a.as_of.isoformat()},
         "disclaimer": NOT_LEGAL_ADVICE,
     }
+
+
+def _short(citation) -> str:
+    """A short form for the appendix (the Table of Authorities has the full citation)."""
+    auth = citation.authority
+    if not auth.short:
+        return str(citation)
+    if not citation.pinpoint:
+        return auth.short
+    return f"{auth.short}, at {citation.pinpoint}" if auth.kind == "case" else f"{auth.short} {citation.pinpoint}"
+
+
+def _without(table: list[dict], section: str) -> list[dict]:
+    """The table of authorities for a format that lacks ``section`` (Markdown has no appendix)."""
+    groups = []
+    for group in table:
+        items = [{**item, "sections": [s for s in item["sections"] if s["id"] != section]} for item in group["items"]]
+        items = [item for item in items if item["sections"]]
+        if items:
+            groups.append({**group, "items": items})
+    return groups
+
+
+def _facts_per_factor(a: Assessment) -> dict[str, set]:
+    """The facts each US factor's rules read: what a precedent must share or differ on to bear on it."""
+    out: dict[str, set] = {}
+    for rule in a.rulebase.active("us", a.as_of):
+        if rule.factor:
+            out.setdefault(rule.factor, set()).update(f for f in rule.facts_used if f in a.rulebase.vocabulary.facts)
+    return out
 
 
 def _concluded_lines(concluded: dict) -> list[str]:
@@ -280,7 +336,8 @@ def _precedents_by_factor(a: Assessment) -> dict:
             picks = [m for m in ranked if m.case.factors.get(factor) == finding][:2]
             out[factor][side] = [{"name": m.case.name, "citation": m.case.citation,
                                   "citation_full": f"{m.case.name}, {m.case.citation}", "outcome": m.case.outcome,
-                                  "similarity": round(m.similarity, 2), "holding": m.case.holding} for m in picks]
+                                  "similarity": round(m.similarity, 2), "holding": m.case.holding,
+                                  "facts": dict(m.case.facts)} for m in picks]
     return out
 
 
@@ -303,7 +360,8 @@ def chart_svg(a: Assessment) -> str:
         length = abs(f.score) * bar / 2
         x = mid if f.score >= 0 else mid - length
         colour = "#2e7d32" if f.leaning == "user" else "#c62828" if f.leaning == "owner" else "#9e9e9e"
-        parts.append(f'<text x="0" y="{y + 14}" font-size="12">{i + 1}. {name} ({f.leaning})</text>')
+        side = {"user": "favours the user", "owner": "favours the owner"}.get(f.leaning, "neutral")
+        parts.append(f'<text x="0" y="{y + 14}" font-size="12">Factor {i + 1}: {side}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{bar}" height="18" fill="#f2f2f2"/>')
         parts.append(f'<rect x="{x:.1f}" y="{y}" width="{max(length, 1):.1f}" height="18" fill="{colour}"/>')
     y = 12 + 4 * row + 22
@@ -311,7 +369,7 @@ def chart_svg(a: Assessment) -> str:
                       "leaning_unfair": "#ef5350", "likely_unfair": "#c62828", "not_needed": "#1565c0"}[us.verdict]
     parts.append(f'<rect x="0" y="{y}" width="{width}" height="22" fill="{verdict_colour}"/>')
     parts.append(f'<text x="8" y="{y + 15}" font-size="13" fill="#fff" font-weight="bold">US verdict: '
-                 f'{label(us.verdict)} (score {us.score:+.2f})</text>')
+                 f'{label(us.verdict)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -335,7 +393,16 @@ def environment(template_dir: Path | None = None):
                                trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = _md_escape
     env.filters["words"] = lambda v: str(v).replace("_", " ")
+    env.filters["capitalize_first"] = lambda v: str(v)[:1].upper() + str(v)[1:]
+    env.filters["md_emphasis"] = _html_emphasis
     return env
+
+
+def _html_emphasis(text):
+    """Escape ``text`` for HTML, then turn the prose's *case names* into italics."""
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"\*([^*]+)\*", r"<i>\1</i>", str(escape(text))))
 
 
 def _md_escape(text) -> str:
@@ -352,8 +419,8 @@ def render(assessment: Assessment, fmt: str, template_dir: Path | None = None, *
     if fmt not in FORMATS:
         raise FairuseError(f"--format: expected one of {', '.join(FORMATS)}, got '{fmt}'")
     dirs = ([Path(template_dir)] if template_dir else []) + [templates_dir()]
-    context = build_context(assessment, template_dirs=dirs, **heading)
     env = environment(template_dir)
+    context = build_context(assessment, template_dirs=dirs, env=env, **heading)
     name = "memo.md.j2" if fmt == "md" else "memo.html.j2"
     try:
         text = env.get_template(name).render(**context, for_pdf=(fmt == "pdf"))

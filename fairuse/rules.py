@@ -79,6 +79,9 @@ class RuleModel(_Strict):
     unsettled: Optional[str] = Field(None, description="Why the point is not settled law; lowers confidence.")
     tags: list[str] = Field(default_factory=list, description="Labels the weighing uses (e.g. commerciality).")
     draft: Optional[bool] = Field(None, description="true: not loaded yet (a skeleton from 'fairuse rules new').")
+    application: Optional[str] = Field(None, description=(
+        "How the rule bears on these facts, for the memo: a Jinja2 template over the facts in plain words "
+        "({{ facts.purpose }}: the answer's words; {{ said.purpose }}: the answer as a clause)."))
 
     @field_validator("effective_from", "effective_until", mode="before")
     @classmethod
@@ -148,6 +151,7 @@ class Rule:
     tags: tuple[str, ...]
     file: Path
     line: int
+    application: str | None = None  # the memo's "here is how this rule bears on these facts" (Jinja2)
 
     @property
     def where(self) -> str:
@@ -479,9 +483,25 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
     if not (then.finding or then.leans or then.verdict or then.provision or then.duty or then.note or then.mitigation):
         raise FairuseError(f"{where(then_line)}: 'then' concludes nothing")
     cites = tuple(parse_citation(a, authorities, where(node.line_of("authority"))) for a in model.authority)
-    return Rule(model.id, filemodel.jurisdiction, model.title, model.text.strip(), when, dict(raw["when"]), then,
+    rule = Rule(model.id, filemodel.jurisdiction, model.title, model.text.strip(), when, dict(raw["when"]), then,
                 factor if then.leans else None, " ".join(model.explanation.split()), cites,
                 model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line)
+    if model.application:
+        rule.application = _check_application(model.application, where(node.line_of("application")))
+    return rule
+
+
+def _check_application(template: str, where: str) -> str:
+    """An ``application:`` must be a Jinja2 template that compiles (it is rendered in the memo's sandbox)."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    text = " ".join(template.split())
+    try:
+        SandboxedEnvironment().parse(text)
+    except TemplateSyntaxError as exc:
+        raise FairuseError(f"{where}: 'application': not a valid template ({exc.message})") from None
+    return text
 
 
 def _check_versions(rules: list[Rule], problems: list | None = None) -> None:

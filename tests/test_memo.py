@@ -15,7 +15,7 @@ from conftest import EXAMPLES
 
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 SECTIONS = ["Question Presented", "Brief Answer", "Facts", "Discussion", "Other Jurisdictions",
-            "What Would Change the Outcome", "Risk Mitigations", "Missing Facts", "Caveats",
+            "What Would Change the Outcome", "Risk Mitigations", "Caveats",
             "Table of Authorities", "Appendix: Rule Trace"]
 
 
@@ -29,13 +29,23 @@ def _assessment(base, vocab, name, **extra):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_example_renders_html_and_markdown(base, vocab, name):
     result = _assessment(base, vocab, name)
-    html = memo.render(result, "html").decode()
+    html = memo.render(result, "html").decode().replace("\u00a0", " ")
     for section in SECTIONS:
         assert f">{section}<" in html, section
     assert "not legal advice" in html.lower()
-    cited = {c for firings in result.trace_dicts().values() for f in firings for c in f["authority"]}
-    for citation in cited:
-        assert str(escape(citation)) in html, citation
+    # the missing facts are flagged in the Facts and grouped under What Would Change the Outcome
+    changes = html[html.index(">What Would Change the Outcome<"):html.index(">Risk Mitigations<")]
+    words = memo.FactWords(memo._prose_spec([memo.templates_dir()]), memo.environment(), base.vocabulary)
+    for fact_id in {c.fact for c in result.changes if c.after != "not_needed"}:
+        assert str(escape(words.question(fact_id)[:1].upper() + words.question(fact_id)[1:])) in changes, fact_id
+    # every authority a firing rule cites is in the memo: in full in the text, or in the
+    # appendix in short form (with its pinpoint) beside its full entry in the Table of Authorities
+    for firings in result.trace.values():
+        for firing in firings:
+            for citation in firing.rule.authority:
+                full = str(escape(str(citation)))
+                short = str(escape(memo._short(citation)))
+                assert full in html or (short in html and str(escape(citation.authority.cite)) in html), full
     md = memo.render(result, "md").decode()
     assert md.startswith("# MEMORANDUM")
     for section in ("## Question Presented", "## Brief Answer", "## Discussion", "## Table of Authorities"):
@@ -63,7 +73,7 @@ def test_every_example_renders_pdf(base, vocab, name):
 def test_table_of_authorities_lists_pages_in_the_pdf(base, vocab):
     _, text = _pdf_text(memo.render(_assessment(base, vocab, "google-books"), "pdf"))
     toa = text[text.index("Table of Authorities"):]
-    assert "Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994)" in toa.replace("\n", " ")
+    assert "Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994)" in toa.replace("\n", " ").replace("\xa0", " ")
     assert "p. " in toa
 
 
@@ -81,7 +91,8 @@ def test_user_text_cannot_inject_markup(base, vocab):
 def test_sensitivity_lists_changes_for_borderline_and_none_for_clear(base, vocab):
     borderline = memo.build_context(_assessment(base, vocab, "song-parody"))
     clear = memo.build_context(_assessment(base, vocab, "google-books"))
-    assert borderline["unknown_changes"] and "market for derivative works" in " ".join(borderline["unknown_changes"])
+    said = " ".join(s for group in borderline["unknown_changes"] for s in [group["question"], *group["sentences"]])
+    assert borderline["unknown_changes"] and "market for derivative works" in said
     assert clear["unknown_changes"] == []
     html = memo.render(_assessment(base, vocab, "google-books"), "html").decode()
     assert "None: no unknown fact, if established, would change any verdict." in html
@@ -167,3 +178,110 @@ def test_cli_pdf(cli, tmp_path):
     out = tmp_path / "memo.pdf"
     result = cli("memo", "--example", "google-books", "--out", out)
     assert result.returncode == 0 and out.read_bytes().startswith(b"%PDF")
+
+
+# ----------------------------------------------------------------------- prose a lawyer would sign
+
+import re as _re
+
+_RULE_ID = _re.compile(r"\b(?:us|uk|eu|jp|cn|sg)\.[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_SNAKE = _re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def _body_text(html: str, citations: bool = True) -> str:
+    """What a reader sees before the Table of Authorities and the appendix.
+
+    Without ``citations``: the memo's own sentences, from the Question Presented on
+    (the heading's Re: line repeats the summary by convention; the same authority
+    is rightly cited for several propositions).
+    """
+    html = _re.sub(r"<style>.*?</style>|<svg.*?</svg>", " ", html, flags=_re.S)
+    if not citations:
+        html = html[html.index('id="question"'):]
+    if not citations:  # the same authority is rightly cited for several propositions
+        html = _re.sub(r'<span class="cite">.*?</span>', " ", html, flags=_re.S)
+    html = html[:html.index('id="authorities"')]
+    text = _re.sub(r"<[^>]+>", " ", html)
+    import html as _html
+    text = _html.unescape(text)
+    if citations:
+        return " ".join(text.replace("\u00a0", " ").split())
+    return _re.sub(r"[ \t\n]+", " ", text).strip()
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _re.split(r"(?<=[.!?])[ \t\n]+(?=[A-Z*(])", text) if s.strip()]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_ids_or_snake_case_before_the_appendix(base, vocab, name):
+    result = _assessment(base, vocab, name)
+    html_body = _body_text(memo.render(result, "html").decode())
+    md = memo.render(result, "md").decode()
+    md_body = md[:md.index("## Table of Authorities")]
+    for where, text in (("html", html_body), ("md", md_body.replace("\\_", "_"))):
+        assert not _RULE_ID.findall(text), (where, _RULE_ID.findall(text)[:3])
+        assert not _SNAKE.findall(text), (where, _SNAKE.findall(text)[:5])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_long_sentence_is_said_twice(base, vocab, name):
+    body = _body_text(memo.render(_assessment(base, vocab, name), "html").decode(), citations=False)
+    seen, repeated = set(), []
+    for sentence in _sentences(body):
+        key = " ".join(_re.sub(r"[^\w\s]", " ", sentence.lower()).split())
+        if len(key.split()) < 8:
+            continue
+        if key in seen:
+            repeated.append(sentence)
+        seen.add(key)
+    assert not repeated, repeated[:3]
+
+
+@pytest.mark.parametrize("name", ["google-books", "llm-web-crawl", "pirated-library-training"])
+def test_one_entry_per_authority(base, vocab, name):
+    context = memo.build_context(_assessment(base, vocab, name))
+    keys = [memo._citation_key(item["cite"].replace("\u00a0", " ")) or item["cite"]
+            for group in context["authorities"] if group["title"] == "Cases" for item in group["items"]]
+    assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
+    names = [item["cite"] for group in context["authorities"] for item in group["items"]]
+    assert not any(" v. " in cite for cite in names), "a case name may break after 'v.'"
+
+
+def test_the_discussion_applies_the_law_and_compares_precedents(base, vocab):
+    context = memo.build_context(_assessment(base, vocab, "song-parody"))
+    purpose = context["factors"][0]["prose"]
+    assert purpose.here.startswith("Here, ") and "parody" in purpose.here
+    assert any(s.startswith("As in *") for s in purpose.comparison)
+    assert any(s.startswith("Unlike *") and ", here " in s for s in purpose.comparison)
+    assert purpose.conclusion.startswith("Factor one therefore favours the user")
+    assert context["brief_answer"][0] == "In the United States, the use leans toward fair use."
+    assert len(context["brief_answer"]) >= 3
+    assert "Factors one and four, which carry the most weight, favour the user" in " ".join(context["us"]["weighing_words"])
+
+
+def test_the_ai_training_memo_fits_in_twelve_pages(base, vocab):
+    pages, text = _pdf_text(memo.render(_assessment(base, vocab, "llm-web-crawl"), "pdf"))
+    assert pages <= 12, pages
+    assert "Appendix: Rule Trace" in text
+
+
+def test_markdown_table_of_authorities_is_a_list_without_the_missing_appendix(base, vocab):
+    md = memo.render(_assessment(base, vocab, "song-parody"), "md").decode()
+    toa = md[md.index("## Table of Authorities"):]
+    entries = [line for line in toa.splitlines() if line.startswith("- ")]
+    assert len(entries) >= 5
+    assert "Appendix" not in md
+
+
+def test_a_rules_application_is_rendered_over_these_facts(base, vocab):
+    html = memo.render(_assessment(base, vocab, "song-parody"), "html").decode()
+    assert "The use is parody aimed at the works themselves, so it has to call them to mind" in html
+
+
+def test_a_broken_application_template_is_one_line(rules_copy, cli):
+    path = rules_copy / "us" / "purpose.yaml"
+    path.write_text(path.read_text().replace("The use is {{ facts.purpose }} aimed", "The use is {{ facts.purpose aimed", 1))
+    result = cli("assess", "--example", "song-parody", "--rules", str(rules_copy))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "purpose.yaml" in result.stderr and "'application'" in result.stderr

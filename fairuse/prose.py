@@ -1,0 +1,432 @@
+"""The memo's prose: the law applied to these facts, in words a lawyer would sign.
+
+Everything a reader sees before the appendix comes from here or from the
+rules' own words (titles, explanations, provision conditions) and
+``templates/facts_prose.yaml``: never a rule id, a fact id or a snake_case
+value. The numbers (scores, weights) stay in the appendix and the JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PLACES = {"us": "the United States", "uk": "the United Kingdom", "eu": "the European Union",
+          "jp": "Japan", "cn": "China", "sg": "Singapore"}
+ORDINAL = {1: "one", 2: "two", 3: "three", 4: "four"}
+FACTOR_NUMBER = {"purpose": 1, "nature": 2, "amount": 3, "market": 4}
+FACTOR_SHORT = {"purpose": "the purpose and character of the use", "nature": "the nature of the works",
+                "amount": "the amount used", "market": "the effect on the market"}
+SIDE = {"user": "the user", "owner": "the owner"}
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+VERDICT_PHRASE = {
+    "likely_fair": "is likely a fair use", "leaning_fair": "leans toward fair use",
+    "uncertain": "may or may not be a fair use: the considerations are closely balanced",
+    "leaning_unfair": "leans against fair use", "likely_unfair": "is likely not a fair use",
+    "not_needed": "needs no exception",
+    "applies": "falls within the exception", "does_not_apply": "falls outside the exception",
+}
+OTHER_VERDICT_PHRASE = {
+    "applies": "falls within the exception", "does_not_apply": "falls outside the exception",
+    "uncertain": "may or may not fall within the exception: a condition is not yet established",
+    "not_needed": "needs no exception",
+}
+OTHER_HEADING = {"applies": "the exception applies", "does_not_apply": "the exception does not apply",
+                 "uncertain": "uncertain", "not_needed": "no exception needed"}
+MOVE_WORDS = {"likely_fair": "likely fair", "leaning_fair": "leaning fair", "uncertain": "uncertain",
+              "leaning_unfair": "leaning unfair", "likely_unfair": "likely unfair", "not_needed": "no exception needed",
+              "applies": "the exception applies", "does_not_apply": "the exception does not apply"}
+_NO_BREAK_AFTER = re.compile(r"(\bv\.|\bDr\.|\bMr\.|\bMs\.|\bSt\.|\bNo\.|\bCal\.|\bCir\.|\bSupp\.|\bJ\.|"
+                             r"\bDel\.|\bMass\.|\bN\.D\.|\bS\.D\.|\bU\.S\.C\.|§§|§) ")
+
+
+def join_words(items: list[str], conjunction: str = "and") -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def clause(sentence: str) -> str:
+    """A sentence as a clause: first letter lowered (unless a name), final stop dropped."""
+    text = sentence.strip().rstrip(".")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper() and not text.startswith(("A.", "I ")):
+        first = text.split(" ", 1)[0]
+        if first in ("The", "A", "An", "No", "Most", "Some", "Little", "Stored", "Copies", "Effective",
+                     "Using", "Copying", "Taking", "Making", "Commercial", "Creative", "Where", "It", "Its"):
+            text = text[0].lower() + text[1:]
+    return text
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def keep_together(citation: str) -> str:
+    """No line break inside a case name after an abbreviation ("Dr.⏎Seuss", "v.⏎Goldsmith")."""
+    return _NO_BREAK_AFTER.sub(lambda m: m.group(1) + "\u00a0", citation)
+
+
+def place(code: str) -> str:
+    return PLACES.get(code, code)
+
+
+# ----------------------------------------------------------------------- facts in words
+
+
+class FactWords:
+    """Plain words for each fact and value, from ``facts_prose.yaml``.
+
+    Sentences are Jinja2 expressions rendered in the memo's sandbox, never
+    ``str.format``, so a firm's prose file cannot reach outside it.
+    """
+
+    def __init__(self, spec: dict, env, vocabulary):
+        self.facts = spec.get("facts") or {}
+        self.unknown_template = spec.get("unknown", "It is not known {{ question }}.")
+        self.env = env
+        self.vocabulary = vocabulary
+        self._compiled: dict[str, object] = {}
+
+    def _render(self, template: str, **values) -> str:
+        compiled = self._compiled.get(template)
+        if compiled is None:
+            compiled = self._compiled[template] = self.env.from_string(str(template))
+        return " ".join(compiled.render(**values).split())
+
+    def value_words(self, fact_id: str, value) -> str:
+        entry = self.facts.get(fact_id)
+        values = entry.get("values") if isinstance(entry, dict) else None
+        if isinstance(value, list):
+            if fact_id == "jurisdictions":
+                return join_words([place(v) for v in value])
+            return join_words([self.value_words(fact_id, v) for v in value])
+        if values and value in values and isinstance(entry, dict) and entry.get("sentence"):
+            return str(values[value])
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value).replace("_", " ")
+
+    def sentence(self, fact_id: str, value) -> str:
+        """One sentence stating that ``fact_id`` is ``value``."""
+        entry = self.facts.get(fact_id)
+        if isinstance(entry, str):
+            return self._render(entry, value=self.value_words(fact_id, value))
+        if isinstance(entry, dict):
+            values = entry.get("values") or {}
+            if entry.get("sentence"):
+                return self._render(entry["sentence"], value=self.value_words(fact_id, value))
+            if not isinstance(value, list) and value in values:
+                return " ".join(str(values[value]).split())
+        return f"As to {self.question(fact_id)}: {self.value_words(fact_id, value)}."
+
+    def either(self, fact_id: str, values: list) -> str:
+        """One sentence for "``fact_id`` is one of ``values``" (a single sentence, not one per value)."""
+        entry = self.facts.get(fact_id)
+        if len(values) > 1 and isinstance(entry, (str, dict)) and (isinstance(entry, str) or entry.get("sentence")):
+            template = entry if isinstance(entry, str) else entry["sentence"]
+            return self._render(template, value=join_words([self.value_words(fact_id, v) for v in values], "or"))
+        return join_words([clause(self.sentence(fact_id, v)) for v in values], "or")
+
+    def application(self, rule, answers: dict) -> str:
+        """A rule's ``application:`` rendered over these facts (empty when it has none, or it says nothing)."""
+        if not getattr(rule, "application", None):
+            return ""
+        plain = {k: self.value_words(k, v) for k, v in answers.items() if k in self.vocabulary.facts}
+        said = {k: clause(self.sentence(k, v)) for k, v in answers.items() if k in self.vocabulary.facts}
+        return self._render(rule.application, facts=plain, said=said)
+
+    def question(self, fact_id: str) -> str:
+        entry = self.facts.get(fact_id)
+        if isinstance(entry, dict) and entry.get("question"):
+            return str(entry["question"])
+        return f"what the answer is on {fact_id.replace('_', ' ')}"
+
+    def unknown(self, fact_id: str) -> str:
+        return self._render(self.unknown_template, question=self.question(fact_id))
+
+
+# ----------------------------------------------------------------------- United States
+
+
+@dataclass
+class FactorProse:
+    heading: str
+    rule: str
+    here: str
+    paragraphs: list
+    comparison: list
+    conclusion: str
+
+
+def _counted(reasons: list) -> list:
+    return sorted((r for r in reasons if r.get("weight")), key=lambda r: -float(r["weight"]))
+
+
+def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWords, answers: dict,
+                 precedents: dict, relevant: set, rules: dict | None = None) -> FactorProse:
+    """The discussion of one factor: rule, application, precedents compared, conclusion."""
+    number = FACTOR_NUMBER[name]
+    counted = _counted(factor.reasons)
+    cites = [c for r in counted for c in r["authority"]]
+    leading = next((c for c in cites if " v. " in c), cites[0] if cites else None)
+    rule = (f"Section 107({number}) asks the court to consider {FACTOR_SHORT[name]}"
+            + (f"; the leading authority on how it applies here is {keep_together(leading)}." if leading else "."))
+    seen, clauses = set(), []
+    for r in counted:
+        for fact_id, value in (matched.get(r["rule"]) or {}).items():
+            if fact_id in seen or fact_id not in words.vocabulary.facts or fact_id in ("jurisdictions",):
+                continue
+            seen.add(fact_id)
+            clauses.append(clause(words.sentence(fact_id, value)))
+    here = f"Here, {join_words(clauses)}." if clauses else ""
+    rules = rules or {}
+    paragraphs = []
+    for r in counted:
+        applied = words.application(rules[r["rule"]], answers) if r["rule"] in rules else ""
+        paragraphs.append({"text": f"{applied} {r['reason']}".strip(), "authority": [keep_together(c) for c in r["authority"]],
+                           "leans": r.get("leans"), "unsettled": r.get("unsettled")})
+    comparison = compare_precedents(name, factor.leaning, precedents, words, answers, relevant)
+    conclusion = factor_conclusion(number, factor.leaning, counted, titles)
+    return FactorProse(f"Factor {ORDINAL[number]}: {FACTOR_SHORT[name]}", rule, here, paragraphs, comparison,
+                       conclusion)
+
+
+def factor_conclusion(number: int, leaning: str, counted: list, titles: dict) -> str:
+    ordinal = ORDINAL[number]
+    if not counted:
+        return (f"No rule speaks to factor {ordinal} on the facts given: the facts it turns on are unknown, "
+                "so it is treated as neutral.")
+    for_side = [r for r in counted if r.get("leans") == leaning]
+    against = [r for r in counted if r.get("leans") in ("user", "owner") and r.get("leans") != leaning]
+    if leaning == "neutral":
+        top = [clause(titles.get(r["rule"], "")) for r in counted[:2]]
+        return f"Factor {ordinal} is therefore neutral: {join_words(top)}, and neither side gains from it."
+    main = clause(titles.get(for_side[0]["rule"], "")) if for_side else ""
+    text = f"Factor {ordinal} therefore favours {SIDE[leaning]} (decisive: {_lower(main)}"
+    if against:
+        text += f"; weighing the other way: {_lower(clause(titles.get(against[0]['rule'], '')))}"
+    return text + ")."
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+_PAST = [(" is ", " was "), (" are ", " were "), (" has ", " had "), (" have ", " had "), (" copies ", " copied "),
+         (" does not ", " did not "), (" do not ", " did not "), (" can ", " could "), (" sees ", " saw "),
+         (" serves ", " served "), (" adds ", " added "), (" comments ", " commented "), (" gets ", " got "),
+         (" reaches ", " reached "), (" get ", " got "), (" harms ", " harmed "), (" competes ", " competed ")]
+
+
+def past(text: str) -> str:
+    """A present-tense fact clause told of a decided case ("the use is satire" -> "the use was satire")."""
+    padded = f" {text} "
+    best = min(((padded.find(a), a, b) for a, b in _PAST if padded.find(a) >= 0), default=None)
+    if best is None:
+        return text
+    at, a, b = best
+    return (padded[:at] + b + padded[at + len(a):]).strip()
+
+
+def compare_precedents(factor: str, leaning: str, precedents: dict, words: FactWords, answers: dict,
+                       relevant: set) -> list[str]:
+    """'As in X, …; unlike Y, where …, here …' for the closest precedents on this factor."""
+    out = []
+    side = {"user": "for", "owner": "against"}.get(leaning)
+    other = {"for": "against", "against": "for"}.get(side)
+    ordinal = ORDINAL[FACTOR_NUMBER[factor]]
+    if side and precedents.get(side):
+        p = precedents[side][0]
+        shared = [f for f in sorted(relevant) if f in p["facts"] and answers.get(f) == p["facts"][f]]
+        found = f"the court found factor {ordinal} favoured {SIDE[leaning]}"
+        if shared:
+            clauses = [clause(words.sentence(f, answers[f])) for f in shared[:2]]
+            out.append(f"As in {_case(p)}, {join_words(clauses)}; there {found}.")
+        else:
+            out.append(f"In {_case(p)}, the closest precedent on this factor, {found}.")
+    if other and precedents.get(other):
+        p = precedents[other][0]
+        theirs = "user" if other == "for" else "owner"
+        differing = [f for f in sorted(relevant) if f in p["facts"] and f in answers and answers[f] != p["facts"][f]]
+        if differing:
+            f = differing[0]
+            out.append(f"Unlike {_case(p)}, where {past(clause(words.sentence(f, p['facts'][f])))} and the court found "
+                       f"factor {ordinal} favoured {SIDE[theirs]}, here {clause(words.sentence(f, answers[f]))}.")
+        else:
+            out.append(f"{_case(p)} found factor {ordinal} favoured {SIDE[theirs]} on facts this analysis cannot "
+                       "distinguish on what this factor turns on; it is the strongest authority the other way.")
+    elif not side:
+        picks = [precedents[s][0] for s in ("for", "against") if precedents.get(s)]
+        if len(picks) == 2:
+            out.append(f"The closest precedents divide on factor {ordinal}: {_case(picks[0])} found it favoured the "
+                       f"user and {_case(picks[1])} the owner.")
+    return out
+
+
+def _case(p: dict) -> str:
+    return f"*{keep_together(p['name'])}*"
+
+
+def brief_answer_us(us, titles: dict) -> list[str]:
+    """The US answer and its two or three decisive reasons, each in a sentence."""
+    sentences = [f"In the United States, the use {VERDICT_PHRASE[us.verdict]}."]
+    if us.verdict == "not_needed":
+        sentences += [r["reason"] for r in us.not_needed_by[:2]]
+        return sentences
+    direction = {"likely_fair": ["user"], "leaning_fair": ["user"], "likely_unfair": ["owner"],
+                 "leaning_unfair": ["owner"]}.get(us.verdict, ["user", "owner"])
+    ranked = sorted(us.factors.items(), key=lambda kv: -kv[1].weight)
+    picked = 0
+    for side in direction:
+        for name, f in ranked:
+            if f.leaning != side or picked >= 3:
+                continue
+            top = next((r for r in _counted(f.reasons) if r.get("leans") == side), None)
+            if top is None:
+                continue
+            picked += 1
+            sentences.append(f"{capitalise(FACTOR_SHORT[name])} (factor {ORDINAL[FACTOR_NUMBER[name]]}) favours "
+                             f"{SIDE[side]}: {_lower(clause(titles.get(top['rule'], top['reason'])))}.")
+            if len(direction) == 2:
+                break
+    return sentences
+
+
+def weighing_prose(us) -> list[str]:
+    """The weighing in words: which factors favour whom, and why the answer is as confident as it is."""
+    if us.verdict == "not_needed":
+        return []
+    by_weight = sorted(us.factors.items(), key=lambda kv: -kv[1].weight)
+    heavy = {name for name, _ in by_weight[:2]}
+    groups: dict[str, list[str]] = {"user": [], "owner": [], "neutral": []}
+    for name, f in us.factors.items():
+        groups[f.leaning].append(name)
+    parts = []
+    for leaning in ("user", "owner", "neutral"):
+        names = groups[leaning]
+        if not names:
+            continue
+        label = join_words([ORDINAL[FACTOR_NUMBER[n]] for n in names])
+        noun = "Factors" if len(names) > 1 else "Factor"
+        weighty = heavy.intersection(names)
+        note = ""
+        if weighty == heavy:
+            note = ", which carry the most weight,"
+        elif weighty:
+            note = f" (factor {ORDINAL[FACTOR_NUMBER[next(iter(weighty))]]} among the weightiest)"
+        verb = ("favour" if len(names) > 1 else "favours") if leaning != "neutral" else ("are" if len(names) > 1 else "is")
+        tail = SIDE[leaning] if leaning != "neutral" else "neutral"
+        parts.append(f"{noun} {label}{note} {verb} {tail}")
+    sentences = [capitalise("; ".join(parts[:1] + [p[0].lower() + p[1:] for p in parts[1:]])) + "."]
+    for mod in us.modifiers:
+        sentences.append(mod["explanation"])
+    for step in us.adjustments:
+        cause = step["cause"]
+        if cause == "unsettled_law":
+            sentences.append(f"Because the law this answer rests on is unsettled, it is stated with less confidence "
+                             f"({MOVE_WORDS[step['from']]} becomes {MOVE_WORDS[step['to']]}).")
+        elif cause == "rule_caps_at_uncertain":
+            sentences.append("A consideration the rules treat as open keeps the answer at uncertain.")
+        elif cause.startswith("unknown_facts"):
+            n = len(step["items"])
+            count = NUMBER_WORDS.get(n, str(n))
+            sentences.append(f"Because {'an unknown fact' if n == 1 else f'{count} unknown facts'} could "
+                             f"{'reverse' if cause.endswith('reverse') else 'change'} it, the answer is stated with less "
+                             f"confidence ({MOVE_WORDS[step['from']]} becomes {MOVE_WORDS[step['to']]}).")
+    sentences.append(f"Weighed together, the factors mean the use {VERDICT_PHRASE[us.verdict]}.")
+    return sentences
+
+
+# ----------------------------------------------------------------------- other jurisdictions
+
+
+def brief_answer_other(code: str, res) -> str:
+    decisive = ""
+    if res.verdict == "applies":
+        ok = [p for p in res.provisions if p.status == "applies"]
+        decisive = f" ({ok[0].title})" if ok else ""
+    elif res.verdict == "does_not_apply":
+        unmet = [text for p in res.provisions for text in p.unmet.values()]
+        decisive = f"; a condition is not met: {clause(unmet[0])}" if unmet else ""
+    elif res.verdict == "uncertain":
+        unknown = [text for p in res.provisions for text in p.unknown.values()]
+        decisive = f" (not yet established: {clause(unknown[0])})" if unknown else ""
+        return f"In {place(code)}, the use may or may not fall within the exception{decisive}."
+    return f"In {place(code)}, the use {OTHER_VERDICT_PHRASE.get(res.verdict, res.verdict)}{decisive}."
+
+
+def provision_lines(res, why: dict | None = None, said_in: dict | None = None, here: str = "") -> list[dict]:
+    """Each provision with its conditions and, beside each, the reason the rules gave for it.
+
+    A condition (or a reason) that reads the same in two provisions is said once
+    per jurisdiction; a reason already given for an earlier jurisdiction points
+    back to it (``said_in`` maps a reason's text to where it was first given).
+    ``why`` maps (provision id, condition) to the reason's text.
+    """
+    why = why or {}
+    said_in = {} if said_in is None else said_in
+    shown: set[str] = set()
+    out = []
+    for p in res.provisions:
+        rows = []
+        # A provision that fails is explained by what it lacks; its met conditions change nothing.
+        kinds = (("not met", p.unmet),) if p.status == "does_not_apply" and p.unmet else (
+            ("met", p.met), ("not met", p.unmet), ("unknown", p.unknown))
+        for status, items in kinds:
+            for condition, text in items.items():
+                key = " ".join(str(text).split()).lower()
+                if key in shown:
+                    continue
+                shown.add(key)
+                reason = why.get((p.id, condition))
+                if reason and reason.lower() in shown:
+                    reason = None
+                if reason:
+                    shown.add(reason.lower())
+                    first = said_in.setdefault(reason.lower(), here)
+                    if first != here:
+                        reason = f"So too in {first}."
+                rows.append({"status": status, "text": " ".join(str(text).split()), "why": reason})
+        out.append({"title": p.title, "status": p.status.replace("_", " "), "verdict": p.status,
+                    "authority": [keep_together(c) for c in p.authority], "conditions": rows})
+    return out
+
+
+# ----------------------------------------------------------------------- what would change
+
+
+def grouped_changes(changes: list, words: FactWords, answers: dict | None = None) -> list[dict]:
+    """Moves grouped by fact; values that move the verdicts the same way are said together."""
+    order: list[str] = []
+    by_fact: dict[str, dict] = {}
+    for c in changes:
+        if c.after == "not_needed":
+            continue
+        if c.fact not in by_fact:
+            order.append(c.fact)
+            by_fact[c.fact] = {}
+        by_fact[c.fact].setdefault(_key(c.value), (c.value, []))[1].append(c)
+    out = []
+    for fact_id in order:
+        merged: dict[tuple, list] = {}
+        for value, moves in by_fact[fact_id].values():
+            signature = tuple((m.jurisdiction, m.before, m.after) for m in moves)
+            merged.setdefault(signature, []).append(value)
+        sentences = []
+        for signature, values in merged.items():
+            conditions = clause(words.either(fact_id, values))
+            moves = join_words([f"in {place(j)} the answer would move from {MOVE_WORDS[b]} to {MOVE_WORDS[a]}"
+                                for j, b, a in signature], "and")
+            sentences.append(f"If {conditions}, {moves}.")
+        out.append({"question": capitalise(words.question(fact_id)), "sentences": sentences,
+                    "known": answers is not None and fact_id in answers})
+    return out
+
+
+def _key(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+__all__ = ["FactWords", "brief_answer_us", "brief_answer_other", "factor_prose", "grouped_changes",
+           "keep_together", "provision_lines", "weighing_prose"]
