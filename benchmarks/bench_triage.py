@@ -56,6 +56,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--domains", type=int, default=50_000)
+    ap.add_argument("--batch-rows", type=int, default=None, help="passed to fairuse triage --batch-rows")
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "fairuse-triage-bench")
     a = ap.parse_args()
     work = a.dir / f"{a.rows}x{a.domains}"
@@ -65,6 +66,8 @@ def main() -> None:
     out = work / "verdicts.parquet"
     cmd = [sys.executable, "-m", "fairuse", "triage", str(work / "sources.parquet"), "--answers", str(work / "corpus.yaml"),
            "--robots", str(work / "robots"), "--out", str(out), "--report", str(work / "triage.html"), "--force"]
+    if a.batch_rows:
+        cmd += ["--batch-rows", str(a.batch_rows)]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tree_peak = 0

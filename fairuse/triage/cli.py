@@ -23,7 +23,7 @@ def triage_command(
     rules: Annotated[Optional[Path], typer.Option("--rules", envvar="FAIRUSE_RULES", help="Ruleset directory to use instead of the bundled one.")] = None,
     signals: Annotated[Optional[Path], typer.Option("--signals", help="Signals file instead of the ruleset's signals.yaml.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Apply the law in force on this date (YYYY-MM-DD).")] = None,
-    batch_rows: Annotated[int, typer.Option("--batch-rows", min=1000, help="Rows per batch (memory use grows with it).")] = 250_000,
+    batch_rows: Annotated[int, typer.Option("--batch-rows", min=1000, help="Rows per batch (memory use grows with it).")] = 100_000,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out and --report if they exist.")] = False,
 ) -> None:
     """Triage a training corpus: opt-outs and licences per row, verdicts per jurisdiction.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ from .robots import SiteBook
 from .signals import SignalBook, load_signals
 from .sources import Batch, kind_of, load_sites, manifest_columns, read_manifest, read_warc
 
-BATCH_ROWS = 250_000
+BATCH_ROWS = 100_000
 
 
 @dataclass
@@ -38,7 +38,6 @@ class Result:
     seconds: float
     out: Path | None = None
     errors_path: Path | None = None
-    columns_ignored: list = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
@@ -93,7 +92,7 @@ def triage(df, answers=None, *, robots=None, rules=None, signals=None, as_of: dt
     ctx = _context(base, book, ans, sites, fact_cols)
     decider = Decider(ans, base, ctx.row_facts, as_of)
     summary = Summary(decider.jurisdictions)
-    derive_b, decide_b, write_b = Derive(ctx), Decide(decider), Write(None, None, summary)
+    derive_b, decide_b = Derive(ctx), Decide(decider)
     frames: list = []
     errors: list = []
 
