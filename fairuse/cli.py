@@ -383,6 +383,7 @@ def memo(
 rules_app = typer.Typer(help="Maintain the rulesets: list, show, lint, test, diff, schema, new. "
                              "Example: fairuse rules lint", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
+app.command("triage")(__import__("fairuse.triage.cli", fromlist=["triage_command"]).triage_command)  # fairuse/triage/cli.py
 DirArg = Annotated[Optional[Path], typer.Argument(help="Ruleset directory (default: the bundled rules, or FAIRUSE_RULES).")]
 
 

@@ -1,0 +1,160 @@
+"""Write: per-row verdicts as Parquet, CSV or JSONL, batch by batch, with one
+schema for the whole file (a column empty in the first batch keeps its type).
+Written to a temporary file and moved into place when complete.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FairuseError
+
+FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def format_of(path: Path) -> str:
+    for suffix, fmt in FORMATS.items():
+        if path.name.lower().endswith(suffix):
+            return fmt
+    raise FairuseError(f"{path}: the output must end in .parquet, .csv or .jsonl")
+
+
+def schema_for(columns: list, bool_facts: set):
+    import pyarrow as pa
+
+    fields = []
+    for c in columns:
+        if c in ("row", "bytes"):
+            t = pa.int64()
+        elif c in bool_facts:
+            t = pa.bool_()
+        else:
+            t = pa.string()
+        fields.append(pa.field(c, t))
+    return pa.schema(fields)
+
+
+class Writer:
+    def __init__(self, path: Path, bool_facts: set):
+        self.path = Path(path)
+        self.fmt = format_of(self.path)
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self.bool_facts = bool_facts
+        self.schema = None
+        self._w = None
+        self._fh = None
+        self.rows = 0
+        self._thread = None
+        self._queue = None
+        self._failed = None
+
+    def _table(self, frame: pd.DataFrame):
+        import pyarrow as pa
+
+        if self.schema is None:
+            self.schema = schema_for(list(frame.columns), self.bool_facts)
+        arrays = []
+        for f in self.schema:
+            col = frame[f.name] if f.name in frame.columns else pd.Series([None] * len(frame), dtype=object)
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                codes = pa.array(col.cat.codes.to_numpy(), mask=col.cat.codes.to_numpy() < 0)
+                dictionary = pa.array(list(col.cat.categories), from_pandas=True)
+                if f.type == pa.bool_():
+                    dictionary = pa.array([bool(v) for v in col.cat.categories], type=pa.bool_())
+                elif not pa.types.is_string(dictionary.type):
+                    dictionary = dictionary.cast(pa.string())
+                arr = pa.DictionaryArray.from_arrays(codes, dictionary).cast(f.type)
+            elif f.type == pa.bool_():
+                arr = pa.array([None if v is None or v != v else bool(v) for v in col.tolist()], type=pa.bool_())
+            elif col.dtype == object:
+                arr = pa.array(col.to_numpy(), type=f.type, from_pandas=True)
+            else:
+                arr = pa.Array.from_pandas(col)
+                if arr.type != f.type:
+                    arr = arr.cast(f.type)
+            arrays.append(arr)
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Convert in this thread; compress and write in a background thread (Arrow
+        releases the GIL there), one batch behind."""
+        table = self._table(frame)
+        if self._thread is None:
+            import queue
+            import threading
+
+            self._queue = queue.Queue(maxsize=2)
+            self._thread = threading.Thread(target=self._drain, daemon=True)
+            self._thread.start()
+        if self._failed is not None:
+            raise self._failed
+        self._queue.put(table)
+        self.rows += len(frame)
+
+    def _drain(self) -> None:
+        while True:
+            table = self._queue.get()
+            if table is None:
+                return
+            try:
+                if self._failed is None:
+                    self._write(table)
+            except BaseException as exc:  # reported by the next write() or close()
+                self._failed = exc
+
+    def _finish(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._failed is not None:
+            raise self._failed
+
+    def _write(self, table) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            if self._w is None:
+                self._w = pq.ParquetWriter(self.tmp, self.schema, compression="snappy")
+            self._w.write_table(table)
+        elif self.fmt == "csv":
+            import pyarrow.csv as pcsv
+
+            if self._w is None:
+                self._w = pcsv.CSVWriter(str(self.tmp), self.schema)
+            self._w.write_table(table)
+        else:
+            if self._fh is None:
+                self._fh = open(self.tmp, "w", encoding="utf-8")
+            self._fh.write(table.to_pandas().to_json(orient="records", lines=True, force_ascii=False))
+
+    def close(self) -> None:
+        if self.schema is None:  # nothing was written: still leave a valid, empty file
+            import pandas as pd
+
+            self.write(pd.DataFrame({"row": pd.Series([], dtype="int64"), "url": pd.Series([], dtype=object)}))
+        self._finish()
+        if self._w is not None:
+            self._w.close()
+        if self._fh is not None:
+            self._fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            try:
+                self._finish()
+            except BaseException:
+                pass
+            if self._w is not None:
+                self._w.close()
+            if self._fh is not None:
+                self._fh.close()
+        finally:
+            if self.tmp.exists():
+                self.tmp.unlink()
