@@ -53,8 +53,12 @@ class Assessment:
         return {j: r for j, r in self.results.items() if j != "us"}
 
     def to_json(self) -> dict:
-        """The public contract (``fairuse assess --format json``)."""
-        out: dict = {}
+        """The public contract (``fairuse assess --format json``; ``fairuse schema assessment``).
+
+        Keys are never missing: ``us`` is null when the US is not assessed and
+        ``tdm`` is ``{}`` when no other jurisdiction is.
+        """
+        out: dict = {"us": None, "tdm": {}}
         if self.us is not None:
             us = self.us
             out["us"] = {
@@ -63,30 +67,55 @@ class Assessment:
                             for name, f in us.factors.items()},
                 "score": us.score,
                 "weighing": us.steps,
+                "weighing_data": us.weighing_data(),
             }
             if us.not_needed_by:
                 out["us"]["reasons"] = us.not_needed_by
             if us.notes:
                 out["us"]["notes"] = us.notes
-        if self.tdm:
-            out["tdm"] = {}
-            for code, res in self.tdm.items():
-                out["tdm"][code] = {
-                    "verdict": res.verdict,
-                    "provisions": [
-                        {"id": p.id, "title": p.title, "status": p.status, "met": list(p.met),
-                         "unmet": list(p.unmet), "unknown": list(p.unknown), "authority": p.authority}
-                        for p in res.provisions],
-                    "reasons": res.reasons,
-                    "duties": res.duties,
-                    "notes": res.notes,
-                }
+        for code, res in self.tdm.items():
+            out["tdm"][code] = {
+                "verdict": res.verdict,
+                "provisions": [
+                    {"id": p.id, "title": p.title, "status": p.status, "met": list(p.met),
+                     "unmet": list(p.unmet), "unknown": list(p.unknown), "authority": p.authority}
+                    for p in res.provisions],
+                "reasons": res.reasons,
+                "duties": res.duties,
+                "notes": res.notes,
+            }
         out["missing"] = self.missing
+        out["changes"] = [{"fact": c.fact, "value": c.value, "jurisdiction": c.jurisdiction,
+                           "before": c.before, "after": c.after} for c in self.changes]
+        out["mitigations"] = self.mitigations()
+        out["answers"] = self.answers_as_read()
         out["precedents"] = self.precedents
         out["ruleset"] = {"version": self.rulebase.version, "as_of": self.as_of.isoformat(),
                           "law_stated_as_of": self.rulebase.stated_as_of.isoformat()}
         out["disclaimer"] = NOT_LEGAL_ADVICE
         return out
+
+    def mitigations(self) -> list[dict]:
+        """Each distinct mitigation once, with the jurisdictions and rules that offer it."""
+        merged: dict[str, dict] = {}
+        for code, res in self.results.items():
+            for m in res.mitigations:
+                entry = merged.setdefault(m["mitigation"], {"mitigation": m["mitigation"], "jurisdictions": [],
+                                                            "rules": [], "authority": []})
+                for key, value in (("jurisdictions", code), ("rules", m["rule"])):
+                    if value not in entry[key]:
+                        entry[key].append(value)
+                for cite in m.get("authority", []):
+                    if cite not in entry["authority"]:
+                        entry["authority"].append(cite)
+        return list(merged.values())
+
+    def answers_as_read(self) -> dict:
+        """The answers the rules saw, with the defaults applied (jurisdictions, the date)."""
+        read = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.answers.items()}
+        read["jurisdictions"] = list(self.jurisdictions)
+        read["assessment_date"] = self.as_of.isoformat()
+        return read
 
     def trace_dicts(self) -> dict:
         return {j: [f.to_dict() for f in firings] for j, firings in self.trace.items()}
@@ -247,6 +276,9 @@ def _pull_toward_uncertain(base: RuleBase, results: dict, changes: list[Change])
             moved = "uncertain" if reversing else result.verdict
             facts = reversing
         if moved != result.verdict:
+            if isinstance(result, FairUseResult):
+                result.adjustments.append({"cause": "unknown_facts_could_" + ("reverse" if reversing else "change"),
+                                           "items": facts, "from": result.verdict, "to": moved})
             result.steps.append(f"unknown facts that could {'reverse' if reversing else 'change'} the verdict "
                                 f"({', '.join(facts)}): {result.verdict} -> {moved}")
             result.verdict = moved

@@ -139,10 +139,17 @@ def load_case(path: Path, base: RuleBase) -> Case:
 def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) -> list[Case]:
     from .rules import load_rulebase
 
-    root = Path(root) if root else default_casebook_dir()
+    base = base or load_rulebase()
+    if root:
+        root = Path(root)
+    elif os.environ.get("FAIRUSE_CASEBOOK"):
+        root = default_casebook_dir()
+    else:  # a ruleset exported with `fairuse rules export` carries its casebook
+        from .export import casebook_beside
+
+        root = casebook_beside(base.root) or default_casebook_dir()
     if not root.is_dir():
         raise FairuseError(f"{root}: no such casebook directory")
-    base = base or load_rulebase()
     files = sorted(p for p in root.glob("*.yaml") if not p.name.startswith("_"))
     key = (str(root.resolve()), id(base), tuple((str(p), p.stat().st_mtime_ns) for p in files))
     if key in _CASES:

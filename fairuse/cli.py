@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: no "<bool>" after flags that take no value
 )
 
 RulesOpt = Annotated[Optional[Path], typer.Option(
@@ -124,7 +125,7 @@ def assess(
 
 casebook_app = typer.Typer(help="The casebook: precedents, analogues, and the rules measured against the courts. "
                                 "Example: fairuse casebook evaluate",
-                           no_args_is_help=True)
+                           no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(casebook_app, name="casebook")
 
 
@@ -353,7 +354,7 @@ def memo(
 
 
 rules_app = typer.Typer(help="Maintain the rulesets: list, show, lint, test, diff, schema, new. "
-                             "Example: fairuse rules lint", no_args_is_help=True)
+                             "Example: fairuse rules lint", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 DirArg = Annotated[Optional[Path], typer.Argument(help="Ruleset directory (default: the bundled rules, or FAIRUSE_RULES).")]
 
@@ -542,6 +543,41 @@ def rules_new(
     rule_path, test_path = scaffold(root, jurisdiction, rule_id, load_rulebase(root))
     typer.echo(f"wrote {rule_path} (a draft) and {test_path}; fill in the TODOs, remove 'draft: true', "
                f"then run: fairuse rules test {root} && fairuse rules lint {root}")
+
+
+@rules_app.command("export")
+def rules_export(
+    directory: Annotated[Path, typer.Argument(help="Folder to copy the bundled rules into (new or empty).")],
+    force: Annotated[bool, typer.Option("--force", help="Copy into a folder that is not empty, overwriting the bundled files' namesakes.")] = False,
+) -> None:
+    """Copy the bundled rules, questions, rule tests and casebook into a folder you can edit.
+
+    The casebook goes to DIR/casebook, which --rules DIR then uses.
+
+    Example: fairuse rules export my-rules && fairuse assess --example google-books --rules my-rules
+    """
+    from .export import export
+
+    rules_dir, casebook_dir = export(directory, force=force)
+    typer.echo(f"copied the bundled rules to {rules_dir} and the casebook to {casebook_dir}; "
+               f"use them with: fairuse assess --rules {rules_dir} ...; check edits with: "
+               f"fairuse rules lint {rules_dir} && fairuse rules test {rules_dir}")
+
+
+schema_app = typer.Typer(help="JSON Schemas of fairuse's public outputs. Example: fairuse schema assessment",
+                         no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("assessment")
+def schema_assessment() -> None:
+    """Print the JSON Schema of 'fairuse assess --format json' (the public contract).
+
+    Example: fairuse schema assessment > assessment.schema.json
+    """
+    from .schemas import assessment_schema_text
+
+    typer.echo(assessment_schema_text(), nl=False)
 
 
 def _questionnaire(base, initial: dict, resume: bool) -> dict:

@@ -19,6 +19,7 @@ FACTOR_TITLES = {
 JURISDICTION_NAMES = {"us": "United States", "uk": "United Kingdom", "eu": "European Union",
                       "jp": "Japan", "cn": "China", "sg": "Singapore"}
 SIGN = {"user": "+", "owner": "-", "neutral": "="}
+LEANS_WORDS = {"user": "For the user", "owner": "For the owner", "neutral": "Neutral"}
 
 
 def label(verdict: str) -> str:
@@ -98,14 +99,11 @@ def to_text(a: Assessment) -> str:
         for n in notes:
             add(f"  - {n['note']} [{n['rule']}]")
         add("")
-    mitigations: dict[str, list] = {}
-    for res in a.results.values():
-        for m in res.mitigations:
-            mitigations.setdefault(m["mitigation"], []).append(m["rule"])
+    mitigations = a.mitigations()
     if mitigations:
         add("Risk mitigations:")
-        for text, rules in mitigations.items():
-            add(f"  - {text} [{', '.join(rules)}]")
+        for m in mitigations:
+            add(f"  - {m['mitigation']} [{', '.join(m['rules'])}]")
         add("")
     if a.missing:
         add("Unknown facts that could change a verdict: " + ", ".join(a.missing))
@@ -201,7 +199,7 @@ def to_markdown(a: Assessment) -> str:
                     if not r.get("weight"):
                         continue
                     flag = " *(unsettled)*" if r.get("unsettled") else ""
-                    add(f"- {SIGN[r['leans']]} {r['reason']}{flag} — `{r['rule']}`; {cites(r)}")
+                    add(f"- **{LEANS_WORDS[r['leans']]}:** {r['reason']}{flag} — `{r['rule']}`; {cites(r)}")
                 if not any(r.get("weight") for r in f.reasons):
                     add("- No rule spoke to this factor: the facts it needs are unknown.")
                 add("")
@@ -221,6 +219,20 @@ def to_markdown(a: Assessment) -> str:
             add(f"  - {r['reason']} — `{r['rule']}`; {cites(r)}")
         for d in res.duties:
             add(f"- Duty: {d['duty']} (`{d['rule']}`)")
+        add("")
+    notes = [n for res in a.results.values() for n in res.notes]
+    if notes:
+        add("## Notes")
+        add("")
+        for n in notes:
+            add(f"- {n['note']} (`{n['rule']}`)")
+        add("")
+    mitigations = a.mitigations()
+    if mitigations:
+        add("## Risk mitigations")
+        add("")
+        for m in mitigations:
+            add(f"- {m['mitigation']} ({', '.join(f'`{r}`' for r in m['rules'])})")
         add("")
     add("## Missing facts")
     add("")

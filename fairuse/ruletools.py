@@ -265,7 +265,7 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
 def _finding_declarations(base: RuleBase) -> dict[str, str]:
     out = {}
     for path in sorted(base.root.glob("*/*.yaml")):
-        if path.name == "weighing.yaml" or path.parent.name == "tests":
+        if path.name == "weighing.yaml" or path.parent.name not in JURISDICTIONS:
             continue
         data = load_file(path)
         if isinstance(data, Node) and isinstance(data.get("findings"), Node):

@@ -78,6 +78,20 @@ class FairUseResult:
     steps: list = field(default_factory=list)  # the weighing trace
     notes: list = field(default_factory=list)
     mitigations: list = field(default_factory=list)
+    modifiers: list = field(default_factory=list)  # each modifier applied: {id, explanation, scale_tags, scale_factors}
+    adjustments: list = field(default_factory=list)  # each step toward uncertain: {cause, items, from, to}
+
+    def weighing_data(self) -> dict:
+        """The weighing as data (the JSON's ``us.weighing_data``); ``steps`` says the same in words."""
+        return {
+            "factors": {name: {"weight": f.weight, "score": f.score, "leaning": f.leaning}
+                        for name, f in self.factors.items()},
+            "modifiers": self.modifiers,
+            "score": self.score,
+            "verdict_from_score": self.raw_verdict,
+            "adjustments": self.adjustments,
+            "verdict": self.verdict,
+        }
 
 
 _PARSED: dict = {}  # id(condition mapping) -> (mapping, parsed): each weighing condition is parsed once
@@ -104,6 +118,7 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
                              [f"{f.rule.id}: no exception is needed" for f in not_needed], notes, mitigations)
 
     steps: list[str] = []
+    applied: list[dict] = []
     tag_scale: dict[str, float] = {}
     factor_scale: dict[str, float] = {}
     for mod in spec.get("modifiers") or []:
@@ -112,7 +127,11 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
                 tag_scale[tag] = tag_scale.get(tag, 1.0) * float(by)
             for name, by in (mod.get("scale_factors") or {}).items():
                 factor_scale[name] = factor_scale.get(name, 1.0) * float(by)
-            steps.append(f"{mod['id']}: {' '.join(str(mod.get('explanation', '')).split())}")
+            explanation = ' '.join(str(mod.get('explanation', '')).split())
+            steps.append(f"{mod['id']}: {explanation}")
+            applied.append({"id": mod["id"], "explanation": explanation,
+                            "scale_tags": {t: float(b) for t, b in (mod.get("scale_tags") or {}).items()},
+                            "scale_factors": {n: float(b) for n, b in (mod.get("scale_factors") or {}).items()}})
 
     exclusive = set(spec.get("exclusive_tags") or [])
     damping = float(spec.get("damping", 1.0))
@@ -163,16 +182,21 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
     steps.append(f"weighed together: score {overall:+.2f} -> {raw}")
 
     verdict = raw
+    adjustments: list[dict] = []
     limit = int((spec.get("uncertainty") or {}).get("unsettled_weight", 2))
     unsettled = [f.rule.id for f in firings if f.rule.unsettled and (f.rule.then.weight or 0) >= limit]
     if unsettled and verdict in ("likely_fair", "likely_unfair"):
+        adjustments.append({"cause": "unsettled_law", "items": unsettled, "from": verdict,
+                            "to": toward_uncertain(verdict, 1)})
         verdict = toward_uncertain(verdict, 1)
         steps.append(f"unsettled law ({', '.join(unsettled)}): confidence lowered to {verdict}")
     capped = [f.rule.id for f in firings if f.rule.then.verdict == "uncertain"]
     if capped and verdict != "uncertain":
+        adjustments.append({"cause": "rule_caps_at_uncertain", "items": capped, "from": verdict, "to": "uncertain"})
         verdict = "uncertain"
         steps.append(f"{', '.join(capped)}: the verdict can be no better than uncertain")
-    return FairUseResult(verdict, raw, round(overall, 3), factors, [], steps, notes, mitigations)
+    return FairUseResult(verdict, raw, round(overall, 3), factors, [], steps, notes, mitigations,
+                         applied, adjustments)
 
 
 @dataclass

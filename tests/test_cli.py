@@ -85,3 +85,12 @@ def test_runs_from_any_directory(cli, tmp_path):
     result = cli("assess", "--example", "google-books", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0 and json.loads(result.stdout)["us"]["verdict"] == "likely_fair"
     assert ROOT.exists()
+
+
+def test_help_shows_no_value_after_flags(cli):
+    """--trace takes no value, so the help must not read '--trace <bool>'."""
+    for args in (("assess", "--help"), ("memo", "--help"), ("rules", "export", "--help")):
+        result = cli(*args)
+        assert result.returncode == 0
+        assert "<bool>" not in result.stdout and "BOOLEAN" not in result.stdout, args
+        assert "--help" in result.stdout

@@ -56,3 +56,26 @@ def test_readme_commands_are_the_ones_ci_runs():
     assert "python3 -m pip install . && fairuse assess --example google-books" in readme
     assert "python3 -m pip install '.[test]' && python3 -m pytest" in readme
     assert "python3 -m pytest" in ci and "'.[test]'" in ci
+
+
+def _readme_sample() -> str:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```yaml\nuse_summary:") + len("```yaml\n")
+    return readme[start:readme.index("```", start)]
+
+
+def test_readme_sample_answers_show_a_complete_use(tmp_path):
+    """The README's sample must show the product at its best: every fact that
+    could move a verdict is answered, and each US factor has its reasons."""
+    from fairuse.answers import load_answers
+    from fairuse.assess import assess
+    from fairuse.rules import load_rulebase
+
+    sample = tmp_path / "my-use.yaml"
+    sample.write_text(_readme_sample())
+    base = load_rulebase()
+    result = assess(load_answers(base.vocabulary, sample), rulebase=base)
+    assert result.missing == []
+    assert result.us.verdict != "uncertain"
+    assert all(factor.reasons for factor in result.us.factors.values())
+    assert all(res.verdict != "uncertain" for res in result.tdm.values())
