@@ -78,7 +78,8 @@ def summary_line(result) -> str:
              + ("" if result.balanced else " (MISMATCH)")]
     for j in s.jurisdictions:
         counts = {v: n for (jj, v), n in s.verdict_rows.items() if jj == j}
-        parts.append(f"{j}: " + ", ".join(f"{v} {n:,}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+        parts.append(f"{j.upper()}: " + ", ".join(f"{v.replace('_', ' ')} {n:,}"
+                                                  for v, n in sorted(counts.items(), key=lambda kv: -kv[1])))
     rate = result.rows_in / result.seconds if result.seconds else 0
     parts.append(f"{result.decider.runs} engine runs, {result.seconds:.1f} s, {rate:,.0f} rows/s")
     if result.errors_path:
