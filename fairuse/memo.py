@@ -278,8 +278,10 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
                                    f"{d['fact'].replace('_', ' ')} ({_words(d['stated'])}) was applied, but the other "
                                    f"facts imply {' or '.join(_words(v) for v in d['implied'])}."}
                           for d in a.disagreements],
+        # the precedents' part is said here only where they decided or kept the verdict
         "precedent_reasoning": (a.analogies["us"].sentence if "us" in a.analogies and a.us is not None
-                                and a.us.verdict != "not_needed" else ""),
+                                and any("precedents decide" in x or "precedents support" in x for x in a.us.steps)
+                                else ""),
         "mitigations": mitigations,
         "notes": notes,
         "unsettled": unsettled,
