@@ -103,6 +103,16 @@ def _words(value) -> str:
     return str(value).replace("_", " ")
 
 
+def _assumption_texts(a: Assessment) -> list[dict]:
+    """Each assumption once, naming every jurisdiction that makes it."""
+    merged: dict = {}
+    for x in a.assumptions:
+        merged.setdefault((x["fact"], str(x["assumed"]), x["reason"]), []).append(
+            JURISDICTION_NAMES.get(x["jurisdiction"], x["jurisdiction"]))
+    return [{"text": f"{', '.join(where)}: assuming {fact.replace('_', ' ')} is {_words(assumed)}. {reason}"}
+            for (fact, assumed, reason), where in merged.items()]
+
+
 class _Authorities:
     """Collects every authority cited, with the sections citing it."""
 
@@ -295,15 +305,15 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         "missing": [{"id": m, "question": words.question(m), "meaning": base.vocabulary[m].meaning} for m in a.missing],
         "unknown_changes": unknown_changes,
         "resting_on": resting,
-        "assumptions": [{"text": f"{JURISDICTION_NAMES.get(x['jurisdiction'], x['jurisdiction'])}: assuming "
-                                 f"{x['fact'].replace('_', ' ')} is {_words(x['assumed'])}. {x['reason']}"}
-                        for x in a.assumptions],
+        "assumptions": _assumption_texts(a),
         "disagreements": [{"text": f"{JURISDICTION_NAMES.get(d['jurisdiction'], d['jurisdiction'])}: the answer given for "
                                    f"{d['fact'].replace('_', ' ')} ({_words(d['stated'])}) was applied, but the other "
                                    f"facts imply {' or '.join(_words(v) for v in d['implied'])}."}
                           for d in a.disagreements],
+        # the precedents' part is said here only where they decided or kept the verdict
         "precedent_reasoning": (a.analogies["us"].sentence if "us" in a.analogies and a.us is not None
-                                and a.us.verdict != "not_needed" else ""),
+                                and any("precedents decide" in x or "precedents support" in x for x in a.us.steps)
+                                else ""),
         "mitigations": mitigations,
         "notes": notes,
         "unsettled": unsettled,

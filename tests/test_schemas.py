@@ -53,7 +53,8 @@ def test_keys_are_never_missing(base):
 def test_changes_mitigations_answers_and_weighing_as_data(base):
     answers = load_answers(base.vocabulary, EXAMPLES / "llm-web-crawl.yaml")
     data = assess(answers, rulebase=base).to_json()
-    assert data["changes"] and all(set(c) == {"fact", "value", "jurisdiction", "before", "after"}
+    assert data["changes"] and all({"fact", "value", "jurisdiction", "before", "after"} <= set(c)
+                                   <= {"fact", "value", "values", "jurisdiction", "before", "after", "favourable"}
                                    for c in data["changes"])
     assert {c["fact"] for c in data["changes"]} == set(data["missing"])
     texts = [m["mitigation"] for m in data["mitigations"]]
