@@ -398,7 +398,7 @@ def _precedents_by_factor(a: Assessment) -> dict:
 def chart_svg(a: Assessment) -> str:
     """A small inline SVG: each factor's score from owner (-1) to user (+1), and the verdict."""
     us = a.us
-    width, row, left, bar = 520, 30, 190, 300
+    width, row, left, bar = 520, 22, 190, 300
     height = row * 5 + 40
     mid = left + bar / 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
@@ -412,9 +412,9 @@ def chart_svg(a: Assessment) -> str:
         x = mid if f.score >= 0 else mid - length
         colour = "#2e7d32" if f.leaning == "user" else "#c62828" if f.leaning == "owner" else "#9e9e9e"
         side = {"user": "favours the user", "owner": "favours the owner"}.get(f.leaning, "neutral")
-        parts.append(f'<text x="0" y="{y + 14}" font-size="12">Factor {i + 1}: {side}</text>')
-        parts.append(f'<rect x="{left}" y="{y}" width="{bar}" height="18" fill="#f2f2f2"/>')
-        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{max(length, 1):.1f}" height="18" fill="{colour}"/>')
+        parts.append(f'<text x="0" y="{y + 12}" font-size="11">Factor {i + 1}: {side}</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="{bar}" height="16" fill="#f2f2f2"/>')
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{max(length, 1):.1f}" height="16" fill="{colour}"/>')
     y = 12 + 4 * row + 22
     verdict_colour = {"likely_fair": "#2e7d32", "leaning_fair": "#66bb6a", "uncertain": "#f9a825",
                       "leaning_unfair": "#ef5350", "likely_unfair": "#c62828", "not_needed": "#1565c0"}[us.verdict]
