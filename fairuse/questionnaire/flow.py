@@ -103,12 +103,13 @@ def _flow(base, interview: Interview, questions, answers, settled, history, prom
                 _leaning_line(base, interview, stretch, stretch_asked, answers, echo)
                 return
             i, wrapped = found
-        follow = follow_up or wrapped
+        follow = follow_up + (1 if wrapped else 0)  # 0: the main pass; n: the n-th follow-up pass
         q = questions[i]
         if (q.section, follow) != stretch:
             _leaning_line(base, interview, stretch, stretch_asked, answers, echo)
             stretch, stretch_asked = (q.section, follow), set()
-        title = f"Follow-up: {q.section_title}" if follow else q.section_title
+        title = (f"Follow-up{'' if follow == 1 else f' {follow}'}: {q.section_title}" if follow
+                 else q.section_title)
         echo(f"\n[{title}] question {asked + 1}, at most {interview.bound(answers, settled)} left")
         current = again.pop(q.fact, answers.get(q.fact))
         reply = prompter.ask(q, base.vocabulary[q.fact], current, q.help_for(interview.chosen(answers, settled)))

@@ -91,15 +91,16 @@ class Interview:
 
     # -- the order
 
-    def cursor(self, history: list) -> tuple[int, bool]:
-        """(where the current pass stands, whether it is a follow-up pass), from the order asked.
+    def cursor(self, history: list) -> tuple[int, int]:
+        """(where the current pass stands, which pass it is: 0 the main one, n the n-th follow-up).
 
         A pass goes forward through the questions; it stands just after the last
-        question asked. A pass that started again from the top is a follow-up.
+        question asked. A pass that started again from the top is a follow-up; an
+        answer in it can make an earlier question matter, which a further pass asks.
         """
         places = [self.position[f] for f in history if f in self.position]
-        follow_up = any(b < a for a, b in zip(places, places[1:]))
-        return (places[-1] + 1 if places else 0), follow_up
+        passes = sum(1 for a, b in zip(places, places[1:]) if b < a)
+        return (places[-1] + 1 if places else 0), passes
 
     def next_index(self, answers: dict, settled: set, start: int = 0) -> tuple[int, bool] | None:
         """(index, wrapped) of the next question, or None when nothing left could matter.
