@@ -147,6 +147,21 @@ def _fact_value(vocab, fact: str, value, where: str):
     return check_value(vocab, fact, value, where)
 
 
+
+def _set_where_stronger(facts: dict, rank: dict, book, n: int, fact: str, value, mask):
+    """Set ``fact`` to ``value`` on the rows of ``mask`` where no stronger signal set it already.
+
+    ``rank`` holds, per fact, the strength (lower is stronger, ``book.rank``) of the value
+    each row has; returns the rows changed.
+    """
+    col = facts.setdefault(fact, np.full(n, None, dtype=object))
+    rk = rank.setdefault(fact, np.full(n, 1 << 30, dtype=np.int64))
+    r = book.rank(fact, value)
+    hit = mask & (r < rk)
+    col[hit] = value
+    rk[hit] = r
+    return hit
+
 def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = "") -> pd.DataFrame:
     """Signals and facts for every row of ``frame`` (a manifest batch)."""
     import pyarrow as pa
@@ -223,12 +238,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
             continue
         mask = found[sid]
         for fact, value in sig.sets.items():
-            col = facts.setdefault(fact, np.full(n, None, dtype=object))
-            rk = rank.setdefault(fact, np.full(n, 1 << 30, dtype=np.int64))
-            r = book.rank(fact, value)
-            hit = mask & (r < rk)
-            col[hit] = value
-            rk[hit] = r
+            hit = _set_where_stronger(facts, rank, book, n, fact, value, mask)
             if fact == "rights_reserved":
                 deciding[hit] = sid
     out["reservation_signal"] = pd.Categorical(deciding)
@@ -245,12 +255,7 @@ def derive(frame: pd.DataFrame, ctx: Context, first_row: int = 0, source: str = 
             rows = codes == u
             licence_ids[rows] = rule.id
             for fact, value in rule.sets.items():
-                col = facts.setdefault(fact, np.full(n, None, dtype=object))
-                rk = rank.setdefault(fact, np.full(n, 1 << 30, dtype=np.int64))
-                r = book.rank(fact, value)
-                hit = rows & (r < rk)
-                col[hit] = value
-                rk[hit] = r
+                _set_where_stronger(facts, rank, book, n, fact, value, rows)
     out["licence_rule"] = pd.Categorical(licence_ids)
 
     # fact columns of the manifest override signals (checked once per distinct value)
