@@ -17,14 +17,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "docs" / "samples"
 EXAMPLES = ("google-books", "song-parody", "llm-web-crawl")
-SOURCES = [ROOT / "templates", ROOT / "fairuse" / "memo.py", ROOT / "fairuse" / "prose.py"]
+SOURCES = [ROOT / "templates", ROOT / "fairuse" / "memo", ROOT / "fairuse" / "prose.py"]
 
 
 def sources_digest() -> str:
     """A digest of everything that shapes a memo's layout and prose."""
     digest = hashlib.sha256()
     for source in SOURCES:
-        files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+        files = sorted(p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if source.is_dir() else [source]
         for path in files:
             digest.update(str(path.relative_to(source.parent)).encode())
             digest.update(path.read_bytes())

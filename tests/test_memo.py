@@ -140,7 +140,7 @@ def test_pdf_renderer_fetches_nothing_outside_the_package(base, vocab, tmp_path,
             refused.append(url)
             raise
 
-    monkeypatch.setattr(memo, "check_url", spy)
+    monkeypatch.setattr(memo.pdf, "check_url", spy)  # the PDF fetcher (fairuse/memo/pdf.py) asks it
     data = memo.render(_assessment(base, vocab, "google-books"), "pdf", tmp_path)
     assert data.startswith(b"%PDF")
     assert any("secret.png" in u for u in refused)

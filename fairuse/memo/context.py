@@ -1,11 +1,7 @@
-"""The reasoned memo: HTML, PDF and Markdown from Jinja2 templates.
+"""What the memo says: an assessment turned into the plain data the templates read.
 
-:func:`build_context` turns an :class:`~fairuse.assess.Assessment` into the
-plain data the templates read; :func:`render` fills a template; :func:`write`
-writes a file atomically. Templates live in ``templates/`` and an organisation
-can override any of them with ``--template DIR`` (searched first). Every
-template runs in Jinja2's sandbox with HTML autoescaping, so text from an
-answers file can never inject markup.
+Prose before the appendix, numbers in it; every authority cited is collected
+for the Table of Authorities.
 """
 
 from __future__ import annotations
@@ -14,16 +10,16 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .assess import NOT_LEGAL_ADVICE, Assessment, flip_known
-from .errors import FairuseError
-from .paths import data_dir
-from .report import FACTOR_TITLES, JURISDICTION_NAMES, label
-from .prose import (OTHER_HEADING, FactWords, brief_answer_other, brief_answer_us, factor_prose, grouped_changes,
-                    keep_together, place,
-                    provision_lines, weighing_prose)
-from .yamlfile import line_of, load_file
+from ..assess import NOT_LEGAL_ADVICE, Assessment, flip_known
+from ..errors import FairuseError
+from ..prose import (OTHER_HEADING, FactWords, brief_answer_other, brief_answer_us, factor_prose, grouped_changes,
+                     keep_together, place,
+                     provision_lines, weighing_prose)
+from ..report import FACTOR_TITLES, JURISDICTION_NAMES, label
+from ..yamlfile import line_of, load_file
+from .chart import chart_svg
+from .templating import environment, templates_dir
 
-FORMATS = ("html", "pdf", "md")
 FACTOR_TEXT = {
     "purpose": "the purpose and character of the use, including whether such use is of a commercial nature "
                "or is for nonprofit educational purposes",
@@ -40,12 +36,6 @@ VERDICT_WORDS = {
 KIND_TITLES = {"case": "Cases", "statute": "Statutes", "regulation": "Regulations",
                "guidance": "Guidance", "report": "Reports"}
 
-
-def templates_dir() -> Path:
-    return data_dir("templates")
-
-
-# ----------------------------------------------------------------------- context
 
 
 MAX_SUMMARY = 2000  # characters of the use summary the memo shows; the rest is cut with a note
@@ -376,7 +366,7 @@ def _precedents_by_factor(a: Assessment) -> dict:
     if not a.precedents:
         return out
     try:
-        from .casebook import load_casebook, rank
+        from ..casebook import load_casebook, rank
         cases = load_casebook(getattr(a, "casebook_dir", None), a.rulebase)
     except FairuseError:
         return out
@@ -390,221 +380,3 @@ def _precedents_by_factor(a: Assessment) -> dict:
                                   "similarity": round(m.similarity, 2), "holding": m.case.holding,
                                   "facts": dict(m.case.facts)} for m in picks]
     return out
-
-
-# ----------------------------------------------------------------------- chart
-
-
-def chart_svg(a: Assessment) -> str:
-    """A small inline SVG: each factor's score from owner (-1) to user (+1), and the verdict."""
-    us = a.us
-    width, row, left, bar = 520, 22, 190, 300
-    height = row * 5 + 40
-    mid = left + bar / 2
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="Factor leanings and verdict">',
-             f'<line x1="{mid}" y1="10" x2="{mid}" y2="{row * 4 + 14}" stroke="#555" stroke-width="1"/>',
-             f'<text x="{left}" y="{row * 4 + 28}" font-size="10" fill="#555">owner</text>',
-             f'<text x="{left + bar - 24}" y="{row * 4 + 28}" font-size="10" fill="#555">user</text>']
-    for i, (name, f) in enumerate(us.factors.items()):
-        y = 12 + i * row
-        length = abs(f.score) * bar / 2
-        x = mid if f.score >= 0 else mid - length
-        colour = "#2e7d32" if f.leaning == "user" else "#c62828" if f.leaning == "owner" else "#9e9e9e"
-        side = {"user": "favours the user", "owner": "favours the owner"}.get(f.leaning, "neutral")
-        parts.append(f'<text x="0" y="{y + 12}" font-size="11">Factor {i + 1}: {side}</text>')
-        parts.append(f'<rect x="{left}" y="{y}" width="{bar}" height="16" fill="#f2f2f2"/>')
-        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{max(length, 1):.1f}" height="16" fill="{colour}"/>')
-    y = 12 + 4 * row + 22
-    verdict_colour = {"likely_fair": "#2e7d32", "leaning_fair": "#66bb6a", "uncertain": "#f9a825",
-                      "leaning_unfair": "#ef5350", "likely_unfair": "#c62828", "not_needed": "#1565c0"}[us.verdict]
-    parts.append(f'<rect x="0" y="{y}" width="{width}" height="22" fill="{verdict_colour}"/>')
-    parts.append(f'<text x="8" y="{y + 15}" font-size="13" fill="#fff" font-weight="bold">US verdict: '
-                 f'{label(us.verdict)}</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-# ----------------------------------------------------------------------- rendering
-
-
-MAX_TEMPLATE_NUMBER = 100_000  # the largest number a template may pass to a call, a filter or a repeat
-
-
-def _sandbox_class():
-    """Jinja2's sandbox, bounded: no ``'x' * 10**9``, ``10**10**10``, ``'%09999999d'`` or ``center(10**9)``.
-
-    The sandbox stops attribute escapes and ``range(10**9)``, but not a number
-    large enough to exhaust memory through a repeat, a power, a format width or
-    a string method; those raise a ``SecurityError`` here (one line, exit 2).
-    """
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
-
-    def too_big(value) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEMPLATE_NUMBER
-
-    class BoundedSandbox(SandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**", "%"})
-
-        def call_binop(self, context, operator, left, right):
-            if operator == "**" and (too_big(right) or (isinstance(right, (int, float)) and right > 64)):
-                raise SecurityError("the template raises a number to too high a power")
-            if operator == "*" and ((isinstance(left, (str, list, tuple)) and too_big(right))
-                                    or (isinstance(right, (str, list, tuple)) and too_big(left))):
-                raise SecurityError("the template repeats text too many times")
-            if operator == "%" and isinstance(left, str) and re.search(r"\d{6,}", left):
-                raise SecurityError("the template formats with too large a width")
-            return super().call_binop(context, operator, left, right)
-
-        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
-            if any(too_big(a) for a in args) or any(too_big(v) for v in kwargs.values()):
-                raise SecurityError("the template passes too large a number")
-            return super().call(__context, __obj, *args, **kwargs)
-
-        def wrap_str_format(self, value):  # '{:>999999999}'.format(1)
-            wrapped = super().wrap_str_format(value)
-            if wrapped is not None and re.search(r"\d{6,}", str(getattr(value, "__self__", ""))):
-                def refuse(*args, **kwargs):
-                    raise SecurityError("the template formats with too large a width")
-                return refuse
-            return wrapped
-
-    return BoundedSandbox
-
-
-def _bounded_filters(env) -> None:
-    from jinja2.exceptions import SecurityError
-
-    def bounded(func):
-        def wrapper(*args, **kwargs):
-            for value in (*args, *kwargs.values()):
-                if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEMPLATE_NUMBER:
-                    raise SecurityError("the template passes too large a number to a filter")
-            return func(*args, **kwargs)
-        for attr in ("jinja_pass_arg",):
-            if hasattr(func, attr):
-                setattr(wrapper, attr, getattr(func, attr))
-        return wrapper
-
-    for name, func in list(env.filters.items()):
-        env.filters[name] = bounded(func)
-
-
-def environment(template_dir: Path | None = None, fmt: str = "html"):
-    """A sandboxed Jinja2 environment: the organisation's templates first, then ours.
-
-    Autoescaping follows the memo's format, not a template's file name: every
-    template and partial of an HTML or PDF memo escapes (a firm's partial named
-    ``cover.txt`` included); Markdown escapes through the ``md`` filter.
-    """
-    from jinja2 import ChoiceLoader, FileSystemLoader
-
-    loaders = []
-    if template_dir is not None:
-        if not Path(template_dir).is_dir():
-            raise FairuseError(f"--template: {template_dir}: no such directory")
-        loaders.append(FileSystemLoader(str(template_dir)))
-    loaders.append(FileSystemLoader(str(templates_dir())))
-    env = _sandbox_class()(loader=ChoiceLoader(loaders),
-                           autoescape=lambda name: name is None or fmt != "md",  # strings: facts_prose sentences
-                           trim_blocks=True, lstrip_blocks=True)
-    env.filters["md"] = _md_escape
-    env.filters["words"] = lambda v: str(v).replace("_", " ")
-    env.filters["capitalize_first"] = lambda v: str(v)[:1].upper() + str(v)[1:]
-    env.filters["md_emphasis"] = _html_emphasis
-    _bounded_filters(env)
-    return env
-
-
-def _html_emphasis(text):
-    """Escape ``text`` for HTML, then turn the prose's *case names* into italics."""
-    from markupsafe import Markup, escape
-
-    return Markup(re.sub(r"\*([^*]+)\*", r"<i>\1</i>", str(escape(text))))
-
-
-def _md_escape(text) -> str:
-    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\`*_[]|#":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
-def render(assessment: Assessment, fmt: str, template_dir: Path | None = None, **heading) -> bytes:
-    """The memo as bytes in ``fmt`` (html, pdf or md)."""
-    from jinja2 import TemplateError
-
-    if fmt not in FORMATS:
-        raise FairuseError(f"--format: expected one of {', '.join(FORMATS)}, got '{fmt}'")
-    dirs = ([Path(template_dir)] if template_dir else []) + [templates_dir()]
-    env = environment(template_dir, fmt)
-    name = "memo.md.j2" if fmt == "md" else "memo.html.j2"
-    try:  # facts_prose.yaml's sentences are templates too: their errors are caught here as well
-        context = build_context(assessment, template_dirs=dirs, env=env, **heading)
-        text = env.get_template(name).render(**context, for_pdf=(fmt == "pdf"))
-    except TemplateError as exc:
-        where = getattr(exc, "filename", None) or name
-        line = getattr(exc, "lineno", None)
-        raise FairuseError(f"{where}{':' + str(line) if line else ''}: template error: {exc.message}") from None
-    except RecursionError:
-        raise FairuseError(f"{name}: template error: templates include each other without end") from None
-    except (OverflowError, MemoryError) as exc:  # range(10**9) and the like, refused by the sandbox
-        raise FairuseError(f"{name}: template error: too large: {exc}") from None
-    except (ArithmeticError, LookupError, TypeError, ValueError, UnicodeError) as exc:
-        raise FairuseError(f"{name}: template error: {type(exc).__name__}: {exc}") from None
-    if fmt != "pdf":
-        return text.encode("utf-8")
-    return _pdf(text)
-
-
-def _pdf(html: str) -> bytes:
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing
-        raise FairuseError(f"PDF output needs WeasyPrint and the Pango libraries ({exc}); "
-                           "on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0") from None
-    return weasyprint.HTML(string=html, base_url=str(templates_dir()), url_fetcher=_locked_fetcher()).write_pdf()
-
-
-def check_url(url: str):
-    """What the PDF renderer may load: ``data:`` URLs and files inside the package's templates.
-
-    Returns ``"data"`` or the file's path; anything else raises :class:`FairuseError`
-    (WeasyPrint then skips the resource with a warning).
-    """
-    from urllib.parse import unquote, urlparse
-
-    parsed = urlparse(url)
-    if parsed.scheme == "data":
-        return "data"
-    if parsed.scheme == "file":
-        path = Path(unquote(parsed.path)).resolve()
-        if path.is_relative_to(templates_dir().resolve()) and path.is_file():
-            return path
-    raise FairuseError(f"the memo tried to load {url!r}; only the package's own assets may be loaded")
-
-
-def _locked_fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class LockedFetcher(URLFetcher):
-        """No network, no file outside the package's templates."""
-
-        def fetch(self, url, headers=None):
-            allowed = check_url(url)
-            if allowed == "data":
-                return super().fetch(url, headers)
-            return URLFetcherResponse(url, body=allowed.read_bytes())
-
-    return LockedFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
-
-
-def write(data: bytes, out: Path, force: bool = False) -> None:
-    """Write the memo atomically; never overwrite without ``force``."""
-    from .atomic import write_atomic
-
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise FairuseError(f"{out.parent}: no such directory")
-    write_atomic(out, data, force=force)  # no-clobber is atomic there (link-or-fail)
