@@ -170,6 +170,16 @@ def test_cli_commands(cli):
     assert "factor agreement with outcome" in stats.stdout
 
 
+def test_cli_similar_as_of_hides_later_precedents(cli):
+    """--as-of used to end in a NameError traceback (parse_date was never imported)."""
+    before = cli("casebook", "similar", "--example", "google-books", "--top", "8", "--format", "json",
+                 "--as-of", "2014-01-01")
+    assert before.returncode == 0, before.stderr
+    assert "authors-guild-v-google" not in {row["id"] for row in json.loads(before.stdout)}  # decided 2015
+    bad = cli("casebook", "similar", "--example", "google-books", "--as-of", "2014-13-01")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "2014-13-01" in bad.stderr
+
+
 def test_cli_evaluate_min_gate(cli):
     ok = cli("casebook", "evaluate", "--min", "0.85")
     assert ok.returncode == 0 and "Direction accuracy" in ok.stdout

@@ -96,6 +96,7 @@ def casebook_similar(
 
     from ..answers import load_answers
     from ..casebook import closest_for_and_against, rank
+    from ..rules import parse_date
 
     answers = _source(answers, example)
     base, cases = _casebook(rules, casebook)
