@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -84,14 +85,23 @@ def environment(template_dir: Path | None = None, fmt: str = "html"):
     Autoescaping follows the memo's format, not a template's file name: every
     template and partial of an HTML or PDF memo escapes (a firm's partial named
     ``cover.txt`` included); Markdown escapes through the ``md`` filter.
+
+    One environment per (folder, format) is kept for the process (bounded), so
+    each template is compiled once; Jinja2 still reloads a template whose file
+    changed on disk.
     """
+    if template_dir is not None and not Path(template_dir).is_dir():
+        raise FairuseError(f"--template: {template_dir}: no such directory")
+    return _environment(None if template_dir is None else str(template_dir), "md" if fmt == "md" else "html")
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(template_dir: str | None, fmt: str):
     from jinja2 import ChoiceLoader, FileSystemLoader
 
     loaders = []
     if template_dir is not None:
-        if not Path(template_dir).is_dir():
-            raise FairuseError(f"--template: {template_dir}: no such directory")
-        loaders.append(FileSystemLoader(str(template_dir)))
+        loaders.append(FileSystemLoader(template_dir))
     loaders.append(FileSystemLoader(str(templates_dir())))
     env = _sandbox_class()(loader=ChoiceLoader(loaders),
                            autoescape=lambda name: name is None or fmt != "md",  # strings: facts_prose sentences
