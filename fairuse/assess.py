@@ -185,29 +185,35 @@ def domains_of(base: RuleBase) -> cond.Domains:
     return cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, base.findings)
 
 
-def _in_force(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> tuple:
+def _in_force_keyed(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> tuple:
+    """(the rules in force, the key of their engine), looked up by date once."""
     by_date = (id(base), jurisdiction, on, conduct)
     hit = _BY_DATE.get(by_date)
     if hit is not None and hit[1] is base:
-        return hit[0]
+        return hit[0], hit[2]
     rules = tuple(base.active(jurisdiction, on, conduct))
-    _BY_DATE.put(by_date, (rules, base))  # keep base alive while cached: ids stay unique
-    return rules
+    key = (id(base), jurisdiction, tuple(id(r) for r in rules))
+    _BY_DATE.put(by_date, (rules, base, key))  # keep base alive while cached: ids stay unique
+    return rules, key
+
+
+def _in_force(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> tuple:
+    return _in_force_keyed(base, jurisdiction, on, conduct)[0]
 
 
 def engine_for(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> Engine:
     """The compiled engine for the rules that apply on ``on`` to conduct on ``conduct`` (cached, bounded)."""
-    rules = _in_force(base, jurisdiction, on, conduct)
-    key = (id(base), jurisdiction, tuple(id(r) for r in rules))
+    rules, key = _in_force_keyed(base, jurisdiction, on, conduct)
     hit = _ENGINES.get(key)
     if hit is not None and hit[1] is base:
         return hit[0]
     return _ENGINES.put(key, (Engine(list(rules), domains_of(base), jurisdiction), base))[0]
 
 
-def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, conduct: dt.date | None = None):
+def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, conduct: dt.date | None = None,
+              holding: frozenset | None = None):
     jur = base.jurisdictions[jurisdiction]
-    firings, findings = engine_for(base, jurisdiction, on, conduct).run(facts)
+    firings, findings = engine_for(base, jurisdiction, on, conduct).run(facts, holding)
     if jur.kind == "fair_use":
         result = weigh_fair_use(jur, firings, findings, domains_of(base), on)
     else:
@@ -217,7 +223,7 @@ def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, condu
         empty = not any(p.applies(on, conduct) for p in jur.provisions.values())
     else:
         dates = [r.effective_from for r in base.rules if r.jurisdiction == jurisdiction]
-        empty = not base.active(jurisdiction, on, conduct)
+        empty = not _in_force(base, jurisdiction, on, conduct)
     if empty and result.verdict != NOT_NEEDED:
         first = min(dates).isoformat() if dates else "no date"
         when = on.isoformat() if (conduct or on) == on else f"conduct on {conduct.isoformat()} (law as of {on.isoformat()})"
@@ -225,6 +231,24 @@ def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, condu
                               f"its first encoded provision starts on {first}, and earlier law is not encoded, so the "
                               f"answer is uncertain.")
     return result, firings
+
+
+def _verdicts(base: RuleBase, code: str, facts: dict, on: dt.date, conduct: dt.date | None, seen: dict) -> tuple:
+    """(raw verdict, verdict) for ``facts``: a variant the engine cannot tell from one already run is not run again.
+
+    A run reads the facts only through its leaves (:meth:`Engine.leaves`: those
+    the engine asserts, and those the retraction of defeated rules reads; the
+    values themselves reach only the trace's ``matched``, which no verdict
+    reads), so two variants with the same leaves get the same firings and the
+    same verdicts.
+    """
+    engine = engine_for(base, code, on, conduct)
+    key = engine.leaves(facts)
+    hit = seen.get((id(engine), key))
+    if hit is None:
+        result, _ = _evaluate(base, code, facts, on, conduct, holding=key[0])
+        hit = seen[(id(engine), key)] = (result.raw_verdict, result.verdict)
+    return hit
 
 
 def _evaluate_assuming(base: RuleBase, code: str, facts: dict, on: dt.date, conduct: dt.date | None = None):
@@ -284,7 +308,8 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
         # a conclusion the primary facts already settle is not a missing fact: stating it would only contradict them
         settled = {fact for finding, fact in base.stated_by.items() for firings in trace.values()
                    for f in firings if finding in f.rule.then.finding and fact not in f.rule.facts_used}
-        missing, variants = _sensitivity(base, wanted, facts, on, results, skip=settled, conduct=conduct)
+        missing, variants = _sensitivity(base, wanted, facts, on, results, skip=settled, conduct=conduct,
+                                         seen=_seen(base, facts, on, conduct, results, trace, assumed_by))
     cases = _cases(base, casebook)
     base_verdicts = {code: results[code].verdict for code in wanted}
     pulled_by: dict = {}
@@ -397,8 +422,20 @@ class _Variant:
     after: str  # the variant's verdict (unsettled law applied), compared with the verdict shown
 
 
-def _sensitivity(base, wanted, facts, on, results, skip=frozenset(), conduct=None):
+def _seen(base, facts, on, conduct, results, trace, assumed_by) -> dict:
+    """The verdicts already known before the variants: each jurisdiction's own run (see :func:`_verdicts`)."""
+    seen: dict = {}
+    for code, result in results.items():
+        engine = engine_for(base, code, on, conduct)
+        seen[(id(engine), engine.leaves({**facts, **assumed_by[code]}))] = (result.raw_verdict, result.verdict)
+    return seen
+
+
+def _sensitivity(base, wanted, facts, on, results, skip=frozenset(), conduct=None, seen=None):
     """Re-run the engine with each unknown fact set to each of its values."""
+    from .reasoning.defeaters import assumed
+
+    seen = {} if seen is None else seen
     missing: list[str] = []
     variants: list[_Variant] = []
     used = {code: facts_used(base, code, on, conduct) for code in wanted}
@@ -411,9 +448,10 @@ def _sensitivity(base, wanted, facts, on, results, skip=frozenset(), conduct=Non
                 continue
             variant = {**facts, fact_id: value}
             for code in (c for c in wanted if fact_id in used[c]):
-                result, _, _ = _evaluate_assuming(base, code, variant, on, conduct)
-                variants.append(_Variant(fact_id, value, code, result.raw_verdict, result.verdict))
-                if result.verdict != results[code].verdict:
+                extra = assumed(base.jurisdictions[code], variant, on)  # as _evaluate_assuming does
+                raw, verdict = _verdicts(base, code, {**variant, **extra}, on, conduct, seen)
+                variants.append(_Variant(fact_id, value, code, raw, verdict))
+                if verdict != results[code].verdict:
                     moved = True
         if moved:
             missing.append(fact_id)
@@ -431,6 +469,7 @@ def flip_known(assessment: "Assessment") -> list[Change]:
     out: list[Change] = []
     conduct = assessment.conduct_date
     used = {code: facts_used(base, code, assessment.as_of, conduct) for code in assessment.jurisdictions}
+    seen: dict = {}
     for fact_id, current in facts.items():
         fact = base.vocabulary.facts.get(fact_id)
         if fact is None or fact.type not in ("bool", "choice"):
@@ -443,9 +482,9 @@ def flip_known(assessment: "Assessment") -> list[Change]:
                 if fact_id not in used[code]:
                     continue
                 before = assessment.results[code].raw_verdict
-                after, _ = _evaluate(base, code, variant, assessment.as_of, conduct)
-                if direction(after.raw_verdict) * direction(before) < 0 and after.raw_verdict != NOT_NEEDED:
-                    out.append(Change(fact_id, value, code, before, after.raw_verdict))
+                after, _ = _verdicts(base, code, variant, assessment.as_of, conduct, seen)
+                if direction(after) * direction(before) < 0 and after != NOT_NEEDED:
+                    out.append(Change(fact_id, value, code, before, after))
     return out
 
 

@@ -336,14 +336,26 @@ class Engine:
         return [terms]
 
     # ------------------------------------------------------------------ running
-    def run(self, facts: dict) -> tuple[list[Firing], dict]:
+    def holding(self, facts: dict) -> frozenset:
+        """The fact leaves a run asserts for ``facts``."""
+        return frozenset(k for k, leaf in self.fact_leaves if _holds(leaf, facts, self._multi))
+
+    def leaves(self, facts: dict) -> tuple[frozenset, frozenset]:
+        """All a run reads of ``facts`` but the trace's ``matched``: the leaves it asserts, and
+        the leaves that hold where the retraction of defeated rules evaluates conditions
+        (:meth:`_retract`, in Python over the facts). Equal leaves, equal firings and findings."""
+        known = _known(facts)
+        return self.holding(facts), frozenset(k for k, leaf in self.fact_leaves
+                                              if cond.evaluate(leaf, known, self._domains))
+
+    def run(self, facts: dict, holding: frozenset | None = None) -> tuple[list[Firing], dict]:
         """Forward-chain from ``facts``; return (firings, findings).
 
         When a fired rule is an exception to another fired rule, the run is
         repeated without the defeated rules, so nothing concluded from their
         findings survives; ``firings.defeated`` records them for the trace.
         """
-        firings, findings = self._run(facts, frozenset())
+        firings, findings = self._run(facts, frozenset(), holding)
         defeats = defeated_by(firings)
         out = Firings(firings)
         out.defeated = []
@@ -358,7 +370,7 @@ class Engine:
         complement over declared values), so removing findings can only stop
         rules from firing, never start one: retraction is exact.
         """
-        known = {k: (set(v) if isinstance(v, list) else {v}) for k, v in facts.items()}
+        known = _known(facts)
         alive = [f for f in firings if f.rule.id not in defeats]
         dropped = [f for f in firings if f.rule.id in defeats]
         while True:
@@ -375,11 +387,13 @@ class Engine:
         out.defeated = [(f.rule, defeats[f.rule.id]) for f in dropped]
         return out, findings
 
-    def _run(self, facts: dict, disabled: frozenset) -> tuple[list[Firing], dict]:
+    def _run(self, facts: dict, disabled: frozenset, holding: frozenset | None = None) -> tuple[list[Firing], dict]:
         sid = str(next(_sids))
         run = _Run(dict(facts), sid, disabled)
-        for k, leaf in self.fact_leaves:
-            if _holds(leaf, facts, self._multi):
+        if holding is None:
+            holding = self.holding(facts)
+        for k, _leaf in self.fact_leaves:
+            if k in holding:
                 self._deliver(run, k, None, None)
         touched: set = set()
         with self._lock:
@@ -517,6 +531,11 @@ def _start(c):
 def _same(value, values) -> bool:
     """``value`` is one of ``values`` (``True`` is not ``1``)."""
     return any(value == v and isinstance(value, bool) == isinstance(v, bool) for v in values)
+
+
+def _known(facts: dict) -> dict:
+    """The facts as :func:`fairuse.conditions.evaluate` reads them: name -> set of values."""
+    return {k: (set(v) if isinstance(v, list) else {v}) for k, v in facts.items()}
 
 
 def _holds(leaf: cond.Leaf, facts: dict, multi: set) -> bool:
