@@ -156,3 +156,42 @@ def test_china_commercial_training_never_applies(base, vocab, data):
                     "jurisdictions": ["cn"]})
     answers.pop("license_covers_use", None)
     assert assess(answers, rulebase=base).tdm["cn"].verdict != "applies"
+
+
+def test_variants_run_once_give_the_verdicts_a_fresh_run_gives(base, monkeypatch):
+    """Sensitivity and flip_known reuse the verdict of a variant the engine cannot tell apart
+    (fairuse.assess._verdicts); every example's result is the same as when each variant is run afresh."""
+    from conftest import EXAMPLES
+
+    from fairuse import assess as assess_module
+    from fairuse.answers import load_answers
+    from fairuse.engine import Engine
+
+    runs = {"n": 0}
+    real_run = Engine.run
+
+    def counting(self, facts, holding=None):
+        runs["n"] += 1
+        return real_run(self, facts, holding)
+
+    def afresh(base, code, facts, on, conduct, seen):
+        result, _ = assess_module._evaluate(base, code, facts, on, conduct)
+        return result.raw_verdict, result.verdict
+
+    monkeypatch.setattr(Engine, "run", counting)
+    saved = fresh = 0
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        answers = load_answers(base.vocabulary, path)
+        runs["n"] = 0
+        reused = assess_module.assess(answers, rulebase=base)
+        reused_flips = [c.to_dict() for c in assess_module.flip_known(reused)]
+        saved += runs["n"]
+        with monkeypatch.context() as m:
+            m.setattr(assess_module, "_verdicts", afresh)
+            runs["n"] = 0
+            plain = assess_module.assess(answers, rulebase=base)
+            plain_flips = [c.to_dict() for c in assess_module.flip_known(plain)]
+            fresh += runs["n"]
+        assert json.dumps(reused.to_json(), default=str) == json.dumps(plain.to_json(), default=str), path.name
+        assert reused_flips == plain_flips, path.name
+    assert saved < fresh  # the reuse is real: fewer engine runs for the same results

@@ -131,3 +131,32 @@ def test_facts_no_rule_observes_do_not_crash_the_engine():
     ) % (str(ROOT), str(ROOT / "rules"))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0 and "survived" in done.stdout, done.stderr
+
+
+def _durable_own_loop(self, index, sid, facts_in):
+    """The reference: durable-rules' own Host runs the actions (what Engine._assert_and_act replaces)."""
+    self._host.assert_facts(self.partitions[index].name, facts_in)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_own_action_loop_fires_as_durable_rules_own_host_does(base, vocab, monkeypatch, name):
+    """Same firings, in the same order, with the same matched facts, findings and defeats, on every
+    run an assessment makes (the example and every sensitivity variant)."""
+    seen = []
+    real_run = engine_module.Engine.run
+
+    def recording(self, facts, holding=None):
+        out = real_run(self, facts, holding)
+        seen.append(([(f.rule.id, f.step, json.dumps(f.matched, sort_keys=True, default=str)) for f in out[0]],
+                     sorted((r.id, tuple(by)) for r, by in out[0].defeated),
+                     json.dumps(out[1], sort_keys=True, default=str)))
+        return out
+
+    monkeypatch.setattr(engine_module.Engine, "run", recording)
+    answers = _answers(vocab, name)
+    ours = assess(answers, rulebase=base)
+    ours_runs, seen[:] = list(seen), []
+    monkeypatch.setattr(engine_module.Engine, "_assert_and_act", _durable_own_loop)
+    theirs = assess(answers, rulebase=base)
+    assert seen == ours_runs and len(seen) > 10
+    assert json.dumps(ours.to_json(), default=str) == json.dumps(theirs.to_json(), default=str)
