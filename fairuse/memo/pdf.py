@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from ..errors import FairuseError
@@ -14,7 +15,17 @@ def _pdf(html: str) -> bytes:
     except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing
         raise FairuseError(f"PDF output needs WeasyPrint and the Pango libraries ({exc}); "
                            "on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0") from None
-    return weasyprint.HTML(string=html, base_url=str(templates_dir()), url_fetcher=_locked_fetcher()).write_pdf()
+    return weasyprint.HTML(string=html, base_url=str(templates_dir()),
+                           url_fetcher=_locked_fetcher()).write_pdf(font_config=_font_config())
+
+
+@functools.lru_cache(maxsize=1)
+def _font_config():
+    """One font configuration per process: WeasyPrint's advice for many documents (each PDF
+    after the first skips building it). Our memos declare no @font-face, so nothing accumulates."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
 
 
 def check_url(url: str):
