@@ -288,3 +288,28 @@ def test_a_broken_application_template_is_one_line(rules_copy, cli):
     result = cli("assess", "--example", "song-parody", "--rules", str(rules_copy))
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "purpose.yaml" in result.stderr and "'application'" in result.stderr
+
+
+def test_weasyprint_is_imported_without_find_library_and_it_is_restored():
+    """fairuse.memo.pdf imports WeasyPrint without ctypes' library search (a quarter of a second of a
+    PDF): the same libraries load, and find_library is the real one again afterwards (fresh process)."""
+    import subprocess
+    import sys
+
+    code = """
+import ctypes.util, sys
+real = ctypes.util.find_library
+calls = []
+ctypes.util.find_library = lambda name: calls.append(name) or real(name)
+patched = ctypes.util.find_library
+from fairuse.memo.pdf import _import_weasyprint
+weasyprint = _import_weasyprint()
+from weasyprint.text import ffi
+assert ctypes.util.find_library is patched, "find_library not restored"
+assert ffi.pango is not None and ffi.harfbuzz is not None and ffi.fontconfig is not None
+print(len(calls), "weasyprint" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    if sys.platform.startswith("linux"):
+        assert done.stdout.split() == ["0", "True"]

@@ -3,15 +3,49 @@
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
 from ..errors import FairuseError
 from .templating import templates_dir
 
 
+def _import_weasyprint():
+    """Import WeasyPrint, on Linux without ``ctypes.util.find_library``'s subprocesses.
+
+    WeasyPrint tries several names for each library (Pango, HarfBuzz, ...); each
+    name that is not a file starts ``ldconfig``, ``gcc`` and ``ld`` through
+    ``find_library`` (22 look-ups, about a quarter of a second, a sixth of a PDF).
+    On Linux, ``find_library`` only ever answers a soname, and WeasyPrint's
+    list names each library's soname too (``libpango-1.0.so.0``), which the
+    loader finds directly; so the import first runs with ``find_library``
+    answering "not found", and should that fail (a library known only by
+    another soname), once more as WeasyPrint ships.
+    """
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint
+        return weasyprint
+    import contextlib
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # WeasyPrint prints its install advice on failure
+            import weasyprint
+        return weasyprint
+    except OSError:
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = real
+    import weasyprint
+    return weasyprint
+
+
 def _pdf(html: str) -> bytes:
     try:
-        import weasyprint
+        weasyprint = _import_weasyprint()
     except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing
         raise FairuseError(f"PDF output needs WeasyPrint and the Pango libraries ({exc}); "
                            "on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0") from None
