@@ -345,8 +345,7 @@ class Engine:
         the leaves that hold where the retraction of defeated rules evaluates conditions
         (:meth:`_retract`, in Python over the facts). Equal leaves, equal firings and findings."""
         known = _known(facts)
-        return self.holding(facts), frozenset(k for k, leaf in self.fact_leaves
-                                              if cond.evaluate(leaf, known, self._domains))
+        return self.holding(facts), frozenset(k for k, leaf in self.fact_leaves if _reads(leaf, known))
 
     def run(self, facts: dict, holding: frozenset | None = None) -> tuple[list[Firing], dict]:
         """Forward-chain from ``facts``; return (firings, findings).
@@ -536,6 +535,14 @@ def _same(value, values) -> bool:
 def _known(facts: dict) -> dict:
     """The facts as :func:`fairuse.conditions.evaluate` reads them: name -> set of values."""
     return {k: (set(v) if isinstance(v, list) else {v}) for k, v in facts.items()}
+
+
+def _reads(leaf: cond.Leaf, known: dict) -> bool:
+    """A fact leaf as :func:`fairuse.conditions.evaluate` reads it (its leaf case, without the recursion)."""
+    present = known.get(leaf.name) or set()
+    if leaf.known is not None:
+        return bool(present) == leaf.known
+    return bool(present & leaf.values)
 
 
 def _holds(leaf: cond.Leaf, facts: dict, multi: set) -> bool:

@@ -7,6 +7,7 @@ for the Table of Authorities.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
@@ -45,10 +46,17 @@ def _prose_spec(template_dirs: list[Path]) -> dict:
     for folder in template_dirs:
         candidate = folder / "facts_prose.yaml"
         if candidate.exists():
-            spec = load_file(candidate)
-            _check_prose_spec(spec, candidate)
-            return spec
+            stat = candidate.stat()
+            return _read_prose_spec(str(candidate), stat.st_mtime_ns, stat.st_size)
     return {"facts": {}, "unknown": "It is not known {{ question }}."}
+
+
+@functools.lru_cache(maxsize=8)
+def _read_prose_spec(path: str, mtime_ns: int, size: int) -> dict:
+    """facts_prose.yaml read and checked once while the file is unchanged (the memo only reads it)."""
+    spec = load_file(path)
+    _check_prose_spec(spec, Path(path))
+    return spec
 
 
 def _check_prose_spec(spec, path: Path) -> None:

@@ -34,6 +34,18 @@ def _sandbox_class():
 
     class BoundedSandbox(SandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "%"})
+        MAX_STRINGS = 4096  # compiled string templates (facts_prose.yaml sentences, applications) kept
+
+        def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's signature
+            """A string template compiled once per environment (the environment lives for the process)."""
+            if globals is not None or template_class is not None or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            cache = self.__dict__.setdefault("_strings", {})
+            if source not in cache:
+                if len(cache) >= self.MAX_STRINGS:
+                    cache.clear()
+                cache[source] = super().from_string(source)
+            return cache[source]
 
         def call_binop(self, context, operator, left, right):
             if operator == "**" and (too_big(right) or (isinstance(right, (int, float)) and right > 64)):
