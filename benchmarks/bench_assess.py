@@ -9,7 +9,6 @@ Targets (issue: the assessment pipeline):
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import median_ms  # noqa: E402
+from _timing import load, median_cpu_ms, median_ms, process_ms, report  # noqa: E402
 
 
 def main() -> None:
@@ -25,29 +24,31 @@ def main() -> None:
     from fairuse.assess import assess
     from fairuse.rules import load_rulebase
 
+    print(load())
     base = load_rulebase(ROOT / "rules")
     rows = []
     for name in ("google-books", "llm-web-crawl"):
         answers = load_answers(base.vocabulary, ROOT / "examples" / f"{name}.yaml")
         assess(answers, rulebase=base)  # compile the engines once
+
+        def one():
+            assess(answers, rulebase=base)
+
         rows.append((f"assess in process ({name}, {len(answers.get('jurisdictions', ['us']))} jurisdictions)",
-                     median_ms(lambda: assess(answers, rulebase=base), 50), 20))
+                     median_ms(one, 50), median_cpu_ms(one, 50), 20))
     from fairuse.casebook import load_casebook, rank
 
     cases = load_casebook(ROOT / "casebook", base)
     query = load_answers(base.vocabulary, ROOT / "examples" / "llm-web-crawl.yaml")
     rows.append((f"casebook similar over {len(cases)} precedents (in process)",
-                 median_ms(lambda: rank(query, cases, base), 50), 50))
+                 median_ms(lambda: rank(query, cases, base), 50), None, 50))
     exe = [sys.executable, "-m", "fairuse"]
     answers_file = str(ROOT / "examples" / "google-books.yaml")
     rows.append(("fairuse assess --answers (process, end to end)",
-                 median_ms(lambda: subprocess.run(exe + ["assess", "--answers", answers_file, "--format", "json"],
-                                                  capture_output=True, check=True), 7), 1000))
-    rows.append(("fairuse --help (process)",
-                 median_ms(lambda: subprocess.run(exe + ["--help"], capture_output=True, check=True), 7), 500))
-    width = max(len(r[0]) for r in rows)
-    for label, ms, target in rows:
-        print(f"{label:{width}}  median {ms:8.1f} ms   target {target:>5} ms   {'ok' if ms <= target else 'OVER'}")
+                 *process_ms(exe + ["assess", "--answers", answers_file, "--format", "json"], 7), 1000))
+    rows.append(("fairuse --help (process)", *process_ms(exe + ["--help"], 7), 500))
+    report(rows)
+    print(load())
 
 
 if __name__ == "__main__":

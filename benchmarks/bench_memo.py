@@ -1,13 +1,16 @@
 """Benchmarks for the memo (run: python benchmarks/bench_memo.py).
 
-Targets (issue: the reasoned memo):
-  HTML memo in process                 <= 300 ms (median)
-  `fairuse memo --out memo.pdf` e2e     <= 3 s (median)
+Targets (issue 14, the reasoned memo):
+  HTML memo in process, assessment included   <= 100 ms (median)
+  `fairuse memo --out memo.pdf`, end to end   <= 1.5 s (median, a new process each time)
+
+Each in-process run assesses afresh (the per-assessment variant cache starts
+empty); what a process keeps between memos is what a long-running process
+keeps: compiled engines and templates, the casebook, facts_prose.yaml.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -16,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import median_ms  # noqa: E402
+from _timing import load, median_cpu_ms, median_ms, process_ms, report  # noqa: E402
 
 
 def main() -> None:
@@ -26,24 +29,28 @@ def main() -> None:
     from fairuse.casebook import attach_precedents
     from fairuse.rules import load_rulebase
 
+    print(load())
     base = load_rulebase(ROOT / "rules")
-    answers = load_answers(base.vocabulary, ROOT / "examples" / "google-books.yaml")
+    rows = []
+    for name in ("google-books", "llm-web-crawl"):
+        answers = load_answers(base.vocabulary, ROOT / "examples" / f"{name}.yaml")
 
-    def html_memo():
-        result = assess(answers, rulebase=base)
-        attach_precedents(result)
-        memo.render(result, "html")
+        def html_memo():
+            result = assess(answers, rulebase=base)
+            attach_precedents(result)
+            memo.render(result, "html")
 
-    html_memo()
-    rows = [("HTML memo in process (google-books, assessment included)", median_ms(html_memo, 15), 300)]
+        html_memo()
+        rows.append((f"HTML memo in process ({name}, assessment included)",
+                     median_ms(html_memo, 15), median_cpu_ms(html_memo, 15), 100))
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "memo.pdf"
-        cmd = [sys.executable, "-m", "fairuse", "memo", "--example", "google-books", "--out", str(out), "--force"]
-        rows.append(("fairuse memo --out memo.pdf (process, end to end)",
-                     median_ms(lambda: subprocess.run(cmd, capture_output=True, check=True), 5), 3000))
-    width = max(len(r[0]) for r in rows)
-    for label, ms, target in rows:
-        print(f"{label:{width}}  median {ms:8.1f} ms   target {target:>5} ms   {'ok' if ms <= target else 'OVER'}")
+        for name in ("google-books", "llm-web-crawl"):
+            out = Path(tmp) / f"{name}.pdf"
+            cmd = [sys.executable, "-m", "fairuse", "memo", "--example", name, "--out", str(out), "--force"]
+            wall, cpu = process_ms(cmd, 5)
+            rows.append((f"fairuse memo --example {name} --out memo.pdf (process, end to end)", wall, cpu, 1500))
+    report(rows)
+    print(load())
 
 
 if __name__ == "__main__":
