@@ -162,7 +162,7 @@ def default_casebook_dir() -> Path:
 
 
 def load_case(path: Path, base: RuleBase) -> Case:
-    data = load_file(path)
+    data = load_file(path, cached=True)
     if not isinstance(data, Node):
         raise FairuseError(f"{path}: expected a mapping describing one decision")
     try:
@@ -221,6 +221,9 @@ def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) 
     while len(_CASES) >= 8:  # bounded: a long-running process reads few casebooks
         _CASES.pop(next(iter(_CASES)))
     cases = [load_case(p, base) for p in files]
+    from .yamlcache import flush
+
+    flush()  # the parsed files, for the next process
     seen: dict[str, Path] = {}
     for case in cases:
         if case.id in seen:

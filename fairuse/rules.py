@@ -337,7 +337,7 @@ def _known_keys(loc) -> list[str]:
 
 
 def _load_authorities(path: Path) -> dict[str, Authority]:
-    data = load_file(path)
+    data = load_file(path, cached=True)
     if not isinstance(data, Node) or not isinstance(data.get("authorities"), dict):
         raise FairuseError(f"{path}: expected a mapping with an 'authorities' mapping")
     out = {}
@@ -380,7 +380,7 @@ def parse_citation(text: str, authorities: dict[str, Authority], where: str) -> 
 
 
 def _load_weighing(path: Path, authorities, vocabulary) -> Jurisdiction:
-    data = load_file(path)
+    data = load_file(path, cached=True)
     if not isinstance(data, Node):
         raise FairuseError(f"{path}: expected a mapping")
     code = data.get("jurisdiction")
@@ -513,6 +513,9 @@ def load_rulebase(root: Path | str | None = None) -> RuleBase:
         return _CACHE[key]
     base = _load(root)
     _CACHE[key] = base
+    from .yamlcache import flush
+
+    flush()  # the parsed files, for the next process
     return base
 
 
@@ -532,7 +535,7 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
     if not root.is_dir():
         raise FairuseError(f"{root}: no such rules directory")
     meta_path = root / "ruleset.yaml"
-    meta = load_file(meta_path)
+    meta = load_file(meta_path, cached=True)
     if not isinstance(meta, dict) or "version" not in meta or "as_of" not in meta:
         raise FairuseError(f"{meta_path}: expected 'version' and 'as_of' (YYYY-MM-DD)")
     try:
@@ -555,7 +558,7 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
         for path in sorted(sub.glob("*.yaml")):
             if path.name == "weighing.yaml":
                 continue
-            data = load_file(path)
+            data = load_file(path, cached=True)
             if not isinstance(data, Node):
                 raise FairuseError(f"{path}: expected a mapping with 'jurisdiction' and 'rules'")
             try:

@@ -61,7 +61,7 @@ class Vocabulary:
 
 
 def load_vocabulary(path: Path) -> Vocabulary:
-    data = load_file(path)
+    data = load_file(path, cached=True)
     if not isinstance(data, Node) or not isinstance(data.get("facts"), dict):
         raise FairuseError(f"{path}: expected a mapping with a 'facts' mapping")
     facts: dict[str, Fact] = {}

@@ -148,8 +148,12 @@ def load_text(text: str, name: str):
         loader.dispose()
 
 
-def load_file(path: Path | str):
-    """Read and parse a YAML file, with one-line errors naming the file."""
+def load_file(path: Path | str, cached: bool = False):
+    """Read and parse a YAML file, with one-line errors naming the file.
+
+    ``cached``: keep the parsed value between processes (see :mod:`fairuse.yamlcache`);
+    the rules and the casebook use it.
+    """
     path = Path(path)
     try:
         with open(path, "rb") as handle:
@@ -165,6 +169,10 @@ def load_file(path: Path | str):
         raise FairuseError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise FairuseError(f"{path}: cannot read: {exc.strerror}") from None
+    if cached:
+        from .yamlcache import cached_parse
+
+        return cached_parse(path, raw, lambda: load_text(text, str(path)))
     return load_text(text, str(path))
 
 

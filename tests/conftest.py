@@ -16,6 +16,18 @@ EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_dir(tmp_path_factory):
+    """The parsed-YAML cache of a test run lives in the run's temporary folder, not the user's."""
+    old = os.environ.get("FAIRUSE_CACHE_DIR")
+    os.environ["FAIRUSE_CACHE_DIR"] = str(tmp_path_factory.mktemp("fairuse-cache"))
+    yield
+    if old is None:
+        os.environ.pop("FAIRUSE_CACHE_DIR", None)
+    else:
+        os.environ["FAIRUSE_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def base():
     return load_rulebase(RULES)

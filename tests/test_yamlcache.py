@@ -1,0 +1,159 @@
+"""The parsed-YAML cache (fairuse/yamlcache.py): hits equal fresh parses, an edit is
+always seen, a bad cache is ignored and rebuilt, an unwritable one turns it off."""
+
+import os
+import pickle
+
+import pytest
+
+from fairuse import rules, yamlcache
+from fairuse.casebook import load_casebook
+from fairuse.yamlfile import load_file
+
+from conftest import ROOT, RULES
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A fresh cache folder, and a fresh "process" (no store or ruleset kept in memory)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FAIRUSE_CACHE_DIR", str(folder))
+    monkeypatch.setattr(yamlcache, "_stores", {})
+    monkeypatch.setattr(yamlcache, "_disabled", set())
+    monkeypatch.setattr(rules, "_CACHE", {})
+    return folder
+
+
+def new_process(monkeypatch):
+    """Forget what this process holds in memory, as the next process would."""
+    monkeypatch.setattr(yamlcache, "_stores", {})
+    monkeypatch.setattr(rules, "_CACHE", {})
+
+
+def snapshot(base):
+    """What a ruleset says, every field but where it was read from."""
+    return (base.version, base.stated_as_of, base.vocabulary, base.authorities, base.findings, base.rules,
+            base.jurisdictions, base.drafts, base.stated_by)
+
+
+def test_a_hit_equals_a_fresh_parse_lines_included(cache, monkeypatch):
+    path = RULES / "us" / "weighing.yaml"
+    fresh = load_file(path)
+    first = load_file(path, cached=True)
+    yamlcache.flush()
+    assert list(cache.glob("yaml-*.pickle"))
+    new_process(monkeypatch)
+    hit = load_file(path, cached=True)
+    assert hit == fresh == first
+    assert hit.key_lines == fresh.key_lines and hit.line == fresh.line
+    assert hit is not first  # a fresh copy each time
+    store = next(iter(yamlcache._stores.values()))
+    assert "weighing.yaml" in store.entries and not store.dirty  # served from the file
+
+
+def test_whole_ruleset_and_casebook_from_the_cache_equal_fresh(cache, monkeypatch):
+    cold = rules.load_rulebase(RULES)
+    cases_cold = [c.summary() for c in load_casebook(base=cold)]
+    assert len(list(cache.glob("yaml-*.pickle"))) >= 3  # rules, each jurisdiction, casebook
+    new_process(monkeypatch)
+    calls = []
+    real = yamlcache._Store.put
+    monkeypatch.setattr(yamlcache._Store, "put", lambda self, *a: calls.append(a) or real(self, *a))
+    warm = rules.load_rulebase(RULES)
+    assert warm is not cold
+    assert calls == []  # nothing parsed again
+    assert snapshot(warm) == snapshot(cold)
+    assert [c.summary() for c in load_casebook(base=warm)] == cases_cold
+
+
+def test_an_edit_is_seen_even_with_the_same_size_and_time(cache, monkeypatch, rules_copy):
+    meta = rules_copy / "ruleset.yaml"
+    before = rules.load_rulebase(rules_copy).stated_as_of
+    stat = meta.stat()
+    text = meta.read_text()
+    new = before.replace(day=1 if before.day != 1 else 2)
+    edited = text.replace(before.isoformat(), new.isoformat())
+    assert edited != text and len(edited) == len(text)
+    meta.write_text(edited)
+    os.utime(meta, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
+    new_process(monkeypatch)
+    assert rules.load_rulebase(rules_copy).stated_as_of == new
+
+
+def test_a_rule_edit_changes_the_result(cache, monkeypatch, rules_copy):
+    from fairuse.answers import load_answers
+    from fairuse.assess import assess
+
+    base = rules.load_rulebase(rules_copy)
+    answers = load_answers(base.vocabulary, ROOT / "examples" / "google-books.yaml")
+    assert assess(answers, rulebase=base).jurisdictions
+    weighing = rules_copy / "us" / "weighing.yaml"
+    text = weighing.read_text()
+    weighing.write_text(text + "\nnot: [valid\n")
+    new_process(monkeypatch)
+    with pytest.raises(Exception, match="weighing.yaml"):
+        rules.load_rulebase(rules_copy)  # the broken file is parsed, not taken from the cache
+    weighing.write_text(text)
+    new_process(monkeypatch)
+    assert rules.load_rulebase(rules_copy).stated_as_of == base.stated_as_of
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", pickle.dumps(["a list"]),
+                                     pickle.dumps({"weighing.yaml": ("bad", b"\x80\x05junk")})])
+def test_a_corrupt_cache_is_ignored_and_rebuilt(cache, monkeypatch, garbage):
+    fresh = rules.load_rulebase(RULES)
+    files = list(cache.glob("yaml-*.pickle"))
+    assert files
+    for f in files:
+        f.write_bytes(garbage)
+    new_process(monkeypatch)
+    again = rules.load_rulebase(RULES)
+    assert snapshot(again) == snapshot(fresh)
+    for f in files:  # rewritten, whole
+        assert isinstance(pickle.loads(f.read_bytes()), dict) and pickle.loads(f.read_bytes())
+
+
+def test_a_cache_file_others_may_write_is_never_read(cache, monkeypatch):
+    path = RULES / "ruleset.yaml"
+    load_file(path, cached=True)
+    yamlcache.flush()
+    (store_file,) = [f for f in cache.glob("yaml-*.pickle")]
+    entries = pickle.loads(store_file.read_bytes())
+    digest, _ = entries["ruleset.yaml"]
+    entries["ruleset.yaml"] = (digest, pickle.dumps({"planted": True}))
+    store_file.write_bytes(pickle.dumps(entries))
+    store_file.chmod(0o666)
+    new_process(monkeypatch)
+    assert load_file(path, cached=True) == load_file(path)
+
+
+def test_an_unwritable_cache_dir_turns_the_cache_off_quietly(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("FAIRUSE_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(yamlcache, "_stores", {})
+    monkeypatch.setattr(yamlcache, "_disabled", set())
+    monkeypatch.setattr(rules, "_CACHE", {})
+    base = rules.load_rulebase(RULES)
+    assert base.stated_as_of and yamlcache._disabled
+    load_casebook(base=base)
+
+
+def test_an_empty_cache_dir_setting_turns_the_cache_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAIRUSE_CACHE_DIR", "")
+    monkeypatch.setattr(yamlcache, "_stores", {})
+    monkeypatch.setattr(rules, "_CACHE", {})
+    rules.load_rulebase(RULES)
+    assert yamlcache._stores == {}
+
+
+def test_the_cli_works_with_a_corrupt_and_an_unwritable_cache(cli, tmp_path):
+    folder = tmp_path / "cache"
+    assert cli("assess", "--example", "google-books", env={"FAIRUSE_CACHE_DIR": str(folder)}).returncode == 0
+    for f in folder.glob("yaml-*.pickle"):
+        f.write_bytes(b"\x80\x05corrupt")
+    out = cli("assess", "--example", "google-books", env={"FAIRUSE_CACHE_DIR": str(folder)})
+    assert out.returncode == 0 and "Traceback" not in out.stderr
+    (tmp_path / "file").write_text("x")
+    out2 = cli("assess", "--example", "google-books", env={"FAIRUSE_CACHE_DIR": str(tmp_path / "file" / "c")})
+    assert out2.returncode == 0 and "Traceback" not in out2.stderr and out2.stdout == out.stdout
