@@ -217,6 +217,8 @@ class Engine:
         self._leaf_ids: dict = {}  # leaf key -> k
         self.fact_leaves: list = []  # (k, Leaf)
         self.finding_leaves: dict = {}  # finding name -> [(k, Leaf)]
+        self._by_fact: dict | None = None  # fact name -> [(k, Leaf)], once compiled
+        self._shares: dict = {}  # (fact, value) -> (its leaves that hold, its leaves read as holding)
         self._aux = 0
         units = [self._compile_rule(rule) for rule in self.rules]
         self.partitions: list[_Partition] = []
@@ -338,14 +340,40 @@ class Engine:
     # ------------------------------------------------------------------ running
     def holding(self, facts: dict) -> frozenset:
         """The fact leaves a run asserts for ``facts``."""
-        return frozenset(k for k, leaf in self.fact_leaves if _holds(leaf, facts, self._multi))
+        return self.leaves(facts)[0]
 
     def leaves(self, facts: dict) -> tuple[frozenset, frozenset]:
         """All a run reads of ``facts`` but the trace's ``matched``: the leaves it asserts, and
         the leaves that hold where the retraction of defeated rules evaluates conditions
-        (:meth:`_retract`, in Python over the facts). Equal leaves, equal firings and findings."""
-        known = _known(facts)
-        return self.holding(facts), frozenset(k for k, leaf in self.fact_leaves if _reads(leaf, known))
+        (:meth:`_retract`, in Python over the facts). Equal leaves, equal firings and findings.
+
+        A leaf reads one fact only, so each fact's share (its leaves that hold, for its
+        value) is worked out once per value and kept: the sensitivity's variants, which
+        change one fact at a time, then cost a look-up per fact instead of every leaf."""
+        by_fact = self._by_fact
+        if by_fact is None:
+            by_fact = self._by_fact = {}
+            for k, leaf in self.fact_leaves:
+                by_fact.setdefault(leaf.name, []).append((k, leaf))
+        holding: set = set()
+        reads: set = set()
+        shares = self._shares
+        for name, pairs in by_fact.items():
+            value = facts[name] if name in facts else _ABSENT
+            try:
+                key = (name, _value_key(value))
+                share = shares.get(key)
+            except TypeError:  # an unhashable value: worked out, not kept
+                key, share = None, None
+            if share is None:
+                share = _share(pairs, name, value, self._multi)
+                if key is not None:
+                    if len(shares) >= 4096:
+                        shares.clear()
+                    shares[key] = share
+            holding |= share[0]
+            reads |= share[1]
+        return frozenset(holding), frozenset(reads)
 
     def run(self, facts: dict, holding: frozenset | None = None) -> tuple[list[Firing], dict]:
         """Forward-chain from ``facts``; return (firings, findings).
@@ -541,6 +569,30 @@ def _start(c):
 def _same(value, values) -> bool:
     """``value`` is one of ``values`` (``True`` is not ``1``)."""
     return any(value == v and isinstance(value, bool) == isinstance(v, bool) for v in values)
+
+
+_ABSENT = object()  # a fact not in the answers (unlike one given as None)
+
+
+def _value_key(value):
+    """A key for a fact's value that keeps apart what the leaves tell apart (``True`` from ``1``,
+    a list from a tuple, ``None`` from absent); raises TypeError for an unhashable value."""
+    if value is _ABSENT:
+        return ("absent",)
+    if isinstance(value, list):
+        return ("list", tuple(_value_key(v) for v in value))
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_value_key(v) for v in value))
+    hash(value)
+    return (type(value), value)
+
+
+def _share(pairs: list, name: str, value, multi: set) -> tuple[frozenset, frozenset]:
+    """Of one fact's leaves ``pairs``, those that hold for ``value`` and those read as holding."""
+    facts = {} if value is _ABSENT else {name: value}
+    known = _known(facts)
+    return (frozenset(k for k, leaf in pairs if _holds(leaf, facts, multi)),
+            frozenset(k for k, leaf in pairs if _reads(leaf, known)))
 
 
 def _known(facts: dict) -> dict:

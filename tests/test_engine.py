@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fairuse import engine as engine_module
 from fairuse.answers import load_answers
@@ -160,3 +162,65 @@ def test_own_action_loop_fires_as_durable_rules_own_host_does(base, vocab, monke
     theirs = assess(answers, rulebase=base)
     assert seen == ours_runs and len(seen) > 10
     assert json.dumps(ours.to_json(), default=str) == json.dumps(theirs.to_json(), default=str)
+
+
+# ------------------------------------------------- leaves worked out per fact (Engine.leaves)
+
+def _leaves_plain(engine, facts):
+    """Engine.leaves as it was before each fact's share was kept: every leaf, every time."""
+    from fairuse.engine import _holds, _known, _reads
+
+    known = _known(facts)
+    return (frozenset(k for k, leaf in engine.fact_leaves if _holds(leaf, facts, engine._multi)),
+            frozenset(k for k, leaf in engine.fact_leaves if _reads(leaf, known)))
+
+
+def _all_engines(base):
+    import datetime as dt
+
+    from fairuse.assess import engine_for
+
+    return [engine_for(base, code, dt.date(2026, 11, 1)) for code in base.jurisdictions]
+
+
+def test_leaves_per_fact_equal_every_leaf_for_every_example_and_its_variants(base):
+    from conftest import EXAMPLES
+
+    from fairuse.answers import load_answers
+
+    engines = _all_engines(base)
+    checked = 0
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        facts = dict(load_answers(base.vocabulary, path))
+        variants = [facts] + [{**facts, f.id: v} for f in base.vocabulary if f.type in ("bool", "choice")
+                              for v in f.domain if v != "unknown"]
+        variants += [{k: v for k, v in facts.items() if k != drop} for drop in facts]  # each fact unknown
+        for engine in engines:
+            for variant in variants:
+                assert engine.leaves(variant) == _leaves_plain(engine, variant), path.name
+                checked += 1
+    assert checked > 1000
+
+
+def test_leaves_keep_apart_what_the_leaves_tell_apart(base):
+    """True is not 1, None is not absent, a list is read as its members: the kept shares never mix them."""
+    for engine in _all_engines(base):
+        names = {leaf.name for _, leaf in engine.fact_leaves}
+        for name in sorted(names):
+            for value in (True, 1, False, 0, None, "x", [], ["x"], (), 1.0):
+                facts = {name: value}
+                assert engine.leaves(facts) == _leaves_plain(engine, facts), (name, value)
+            assert engine.leaves({}) == _leaves_plain(engine, {})
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_leaves_per_fact_equal_every_leaf_for_any_answers(base, data):
+    vocab = base.vocabulary
+    entries = {f.id: (st.lists(st.sampled_from([v for v in f.domain if v != "unknown"]), unique=True)
+                      if f.type == "multi" else st.sampled_from(list(f.domain)))
+               for f in vocab if f.type in ("bool", "choice", "multi")}
+    facts = data.draw(st.fixed_dictionaries({}, optional=entries))
+    for engine in _all_engines(base):
+        assert engine.leaves(facts) == _leaves_plain(engine, facts)
+        assert engine.holding(facts) == _leaves_plain(engine, facts)[0]
