@@ -464,7 +464,7 @@ class Engine:
         :class:`EngineError` (our actions record their own errors in the run).
         """
         handle = self._handles[index]
-        result = durable_rules_engine.assert_facts(handle, json.dumps(facts_in, ensure_ascii=False))
+        result = durable_rules_engine.assert_facts(handle, _facts_json(facts_in))
         if result[0] == 1:
             raise durable_engine.MessageNotHandledException(facts_in)
         if result[0] == 2:
@@ -496,7 +496,10 @@ class Engine:
                 continue
             run.asserted.add((index, k))
             if index == here:
-                c.assert_fact({"t": "l", "k": k})
+                if type(c) is _Context:
+                    c.assert_leaf(k)
+                else:  # durable-rules' own closure (its own loop, as a test runs it)
+                    c.assert_fact({"t": "l", "k": k})
             else:
                 run.pending.setdefault(index, []).append(k)
 
@@ -552,6 +555,15 @@ class _Context:
         self.sid = sid
         self._handle = handle
 
+    def assert_leaf(self, k: int) -> None:
+        """``assert_fact({"t": "l", "k": k})``, its JSON written directly (see :func:`_facts_json`)."""
+        text = f'{{"t": "l", "k": {int(k)}, "sid": "{self.sid}"}}'
+        result = durable_rules_engine.assert_fact(self._handle, text)
+        if result[0] == 1:
+            raise durable_engine.MessageNotHandledException({"t": "l", "k": k, "sid": self.sid})
+        if result[0] == 2:
+            raise durable_engine.MessageObservedException({"t": "l", "k": k, "sid": self.sid})
+
     def assert_fact(self, fact: dict) -> None:
         fact["sid"] = self.sid
         result = durable_rules_engine.assert_fact(self._handle, json.dumps(fact, ensure_ascii=False))
@@ -559,6 +571,22 @@ class _Context:
             raise durable_engine.MessageNotHandledException(fact)
         if result[0] == 2:
             raise durable_engine.MessageObservedException(fact)
+
+
+def _facts_json(facts_in: list) -> str:
+    """``json.dumps(facts_in)`` for the only facts a run asserts (``{"sid": <digits>, "t": "s"}`` and
+    ``{"sid": <digits>, "t": "l", "k": <int>}``), written directly: the same text, a third of the time."""
+    parts = []
+    for fact in facts_in:
+        if fact.keys() == {"sid", "t"} and fact["t"] == "s":
+            parts.append(f'{{"sid": "{fact["sid"]}", "t": "s"}}')
+        elif fact.keys() == {"sid", "t", "k"} and fact["t"] == "l" and type(fact["k"]) is int:
+            parts.append(f'{{"sid": "{fact["sid"]}", "t": "l", "k": {fact["k"]}}}')
+        else:
+            return json.dumps(facts_in, ensure_ascii=False)
+        if not fact["sid"].isdigit():
+            return json.dumps(facts_in, ensure_ascii=False)
+    return "[" + ", ".join(parts) + "]"
 
 
 def _start(c):

@@ -224,3 +224,14 @@ def test_leaves_per_fact_equal_every_leaf_for_any_answers(base, data):
     for engine in _all_engines(base):
         assert engine.leaves(facts) == _leaves_plain(engine, facts)
         assert engine.holding(facts) == _leaves_plain(engine, facts)[0]
+
+
+def test_the_facts_json_written_directly_is_what_json_dumps_writes():
+    from fairuse.engine import _facts_json
+
+    for facts_in in ([{"sid": "7", "t": "s"}], [{"sid": "12", "t": "s"}, {"sid": "12", "t": "l", "k": 3}],
+                     [{"sid": "1", "t": "l", "k": k} for k in (1, 40, 399)], []):
+        assert _facts_json(facts_in) == json.dumps(facts_in, ensure_ascii=False)
+    odd = [{"sid": "a\"b", "t": "l", "k": 1}, {"sid": "1", "t": "x"}, {"sid": "1", "t": "l", "k": True}]
+    for facts_in in ([f] for f in odd):
+        assert _facts_json(facts_in) == json.dumps(facts_in, ensure_ascii=False)
