@@ -58,6 +58,17 @@ def clause(sentence: str) -> str:
     return text
 
 
+def _safe(value):
+    """Our own words, marked so the sandbox does not escape them: the memo's template escapes them once."""
+    from markupsafe import Markup
+
+    if isinstance(value, str):
+        return Markup(value)
+    if isinstance(value, dict):
+        return {k: _safe(v) for k, v in value.items()}
+    return value
+
+
 def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -84,15 +95,17 @@ class FactWords:
     def __init__(self, spec: dict, env, vocabulary):
         self.facts = spec.get("facts") or {}
         self.unknown_template = spec.get("unknown", "It is not known {{ question }}.")
+        self.subjects = spec.get("user_subject") or {}
         self.env = env
         self.vocabulary = vocabulary
         self._compiled: dict[str, object] = {}
 
     def _render(self, template: str, **values) -> str:
+        """Render in the sandbox; the values are our own words, escaped once by the memo's template, not here."""
         compiled = self._compiled.get(template)
         if compiled is None:
             compiled = self._compiled[template] = self.env.from_string(str(template))
-        return " ".join(compiled.render(**values).split())
+        return " ".join(compiled.render(**{k: _safe(v) for k, v in values.items()}).split())
 
     def value_words(self, fact_id: str, value) -> str:
         entry = self.facts.get(fact_id)
@@ -128,13 +141,28 @@ class FactWords:
             return self._render(template, value=join_words([self.value_words(fact_id, v) for v in values], "or"))
         return join_words([clause(self.sentence(fact_id, v)) for v in values], "or")
 
-    def application(self, rule, answers: dict) -> str:
+    def application_context(self, answers: dict) -> dict:
+        """What an ``application:`` template sees (docs/extending.md lists it).
+
+        ``facts``: each known fact's value in plain words ("the whole", "parody");
+        ``said``: each known fact as a clause ("the public sees at most snippets of
+        the works"); ``answers``: the raw values, to test in ``{% if %}`` only, never
+        to print; ``user``: who the user is, as a subject ("the company"). Unknown
+        facts are absent, so ``{% if facts.x %}`` guards a sentence that needs one.
+        """
+        known = {k: v for k, v in answers.items() if k in self.vocabulary.facts}
+        subjects = self.subjects if isinstance(self.subjects, dict) else {}
+        return {"facts": {k: self.value_words(k, v) for k, v in known.items()},
+                "said": {k: clause(self.sentence(k, v)) for k, v in known.items()},
+                "answers": known,
+                "user": str(subjects.get(known.get("user_kind"), "the user"))}
+
+    def application(self, rule, answers: dict, context: dict | None = None) -> str:
         """A rule's ``application:`` rendered over these facts (empty when it has none, or it says nothing)."""
         if not getattr(rule, "application", None):
             return ""
-        plain = {k: self.value_words(k, v) for k, v in answers.items() if k in self.vocabulary.facts}
-        said = {k: clause(self.sentence(k, v)) for k, v in answers.items() if k in self.vocabulary.facts}
-        return self._render(rule.application, facts=plain, said=said)
+        context = context if context is not None else self.application_context(answers)
+        return capitalise(self._render(rule.application, **context))
 
     def question(self, fact_id: str) -> str:
         entry = self.facts.get(fact_id)
@@ -172,20 +200,34 @@ def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWord
     leading = next((c for c in cites if " v. " in c), cites[0] if cites else None)
     rule = (f"Section 107({number}) asks the court to consider {FACTOR_SHORT[name]}"
             + (f"; the leading authority on how it applies here is {keep_together(leading)}." if leading else "."))
+    rules = rules or {}
+    context = words.application_context(answers)
+    paragraphs, unapplied = [], []
+    # the considerations that decide the factor first, then those weighing the other way
+    turned = False
+    for r in sorted(counted, key=lambda r: r.get("leans") != factor.leaning):
+        applied = words.application(rules[r["rule"]], answers, context) if r["rule"] in rules else ""
+        if not applied:
+            unapplied.append(r)
+        elif any(p["applied"] for p in paragraphs) and applied.startswith("Here, "):
+            applied = capitalise(applied[len("Here, "):])  # "Here," once a factor: the rest follow on
+        law = r["reason"]
+        if not turned and factor.leaning in SIDE and r.get("leans") in SIDE and r.get("leans") != factor.leaning:
+            turned = True
+            law = f"Against this, {_lower_start(law)}"
+        paragraphs.append({"law": law, "applied": applied,
+                           "text": f"{r['reason']} {applied}".strip(),
+                           "authority": [keep_together(c) for c in r["authority"]],
+                           "leans": r.get("leans"), "unsettled": r.get("unsettled")})
+    # a consideration without its own application is applied by the facts it rests on
     seen, clauses = set(), []
-    for r in counted:
+    for r in unapplied:
         for fact_id, value in (matched.get(r["rule"]) or {}).items():
             if fact_id in seen or fact_id not in words.vocabulary.facts or fact_id in ("jurisdictions",):
                 continue
             seen.add(fact_id)
             clauses.append(clause(words.sentence(fact_id, value)))
     here = f"Here, {join_words(clauses)}." if clauses else ""
-    rules = rules or {}
-    paragraphs = []
-    for r in counted:
-        applied = words.application(rules[r["rule"]], answers) if r["rule"] in rules else ""
-        paragraphs.append({"text": f"{applied} {r['reason']}".strip(), "authority": [keep_together(c) for c in r["authority"]],
-                           "leans": r.get("leans"), "unsettled": r.get("unsettled")})
     comparison = compare_precedents(name, factor.leaning, precedents, words, answers, relevant)
     conclusion = factor_conclusion(number, factor.leaning, counted, titles)
     return FactorProse(f"Factor {ORDINAL[number]}: {FACTOR_SHORT[name]}", rule, here, paragraphs, comparison,
@@ -200,13 +242,25 @@ def factor_conclusion(number: int, leaning: str, counted: list, titles: dict) ->
     for_side = [r for r in counted if r.get("leans") == leaning]
     against = [r for r in counted if r.get("leans") in ("user", "owner") and r.get("leans") != leaning]
     if leaning == "neutral":
-        top = [clause(titles.get(r["rule"], "")) for r in counted[:2]]
+        top = [_lower(clause(titles.get(r["rule"], ""))) for r in counted[:2]]
         return f"Factor {ordinal} is therefore neutral: {join_words(top)}, and neither side gains from it."
     main = clause(titles.get(for_side[0]["rule"], "")) if for_side else ""
     text = f"Factor {ordinal} therefore favours {SIDE[leaning]} (decisive: {_lower(main)}"
     if against:
         text += f"; weighing the other way: {_lower(clause(titles.get(against[0]['rule'], '')))}"
     return text + ")."
+
+
+_KEEP_CAPITAL = ("Section ", "Congress", "Courts ", "Before ", "After ", "Ross", "Bartz", "Kadrey", "Warhol", "Sony",
+                 "Campbell", "Harper", "Factor ", "A ", "I ")
+
+
+def _lower_start(text: str) -> str:
+    """A sentence continued after "Against this, ": its first word lowered unless it is a name or a section."""
+    first = text.split(" ", 1)[0]
+    if text.startswith(_KEEP_CAPITAL[:-2]) or first == "I" or not (first.isalpha() and (first[1:].islower() or len(first) == 1)):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _lower(text: str) -> str:
@@ -254,8 +308,17 @@ def compare_precedents(factor: str, leaning: str, precedents: dict, words: FactW
             out.append(f"Unlike {_case(p)}, where {past(clause(words.sentence(f, p['facts'][f])))} and the court found "
                        f"factor {ordinal} favoured {SIDE[theirs]}, here {clause(words.sentence(f, answers[f]))}.")
         else:
-            out.append(f"{_case(p)} found factor {ordinal} favoured {SIDE[theirs]} on facts this analysis cannot "
-                       "distinguish on what this factor turns on; it is the strongest authority the other way.")
+            # no known fact tells the cases apart: name the fact it turned on that is not known here
+            open_facts = [f for f in sorted(relevant) if f in p["facts"] and f not in answers
+                          and f in words.vocabulary.facts]
+            if open_facts:
+                f = open_facts[0]
+                out.append(f"{_case(p)}, the strongest authority the other way, found factor {ordinal} favoured "
+                           f"{SIDE[theirs]} where {past(clause(words.sentence(f, p['facts'][f])))}; "
+                           f"here that is not known ({words.question(f)}).")
+            else:
+                out.append(f"{_case(p)} found factor {ordinal} favoured {SIDE[theirs]} on facts this analysis cannot "
+                           "distinguish on what this factor turns on; it is the strongest authority the other way.")
     elif not side:
         picks = [precedents[s][0] for s in ("for", "against") if precedents.get(s)]
         if len(picks) == 2:
