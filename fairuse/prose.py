@@ -96,6 +96,7 @@ class FactWords:
         self.facts = spec.get("facts") or {}
         self.unknown_template = spec.get("unknown", "It is not known {{ question }}.")
         self.subjects = spec.get("user_subject") or {}
+        self.cited_in_full: set[str] = set()  # authorities this memo's discussion has cited in full: short forms after
         self.env = env
         self.vocabulary = vocabulary
         self._compiled: dict[str, object] = {}
@@ -196,11 +197,13 @@ def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWord
     """The discussion of one factor: rule, application, precedents compared, conclusion."""
     number = FACTOR_NUMBER[name]
     counted = _counted(factor.reasons)
-    cites = [c for r in counted for c in r["authority"]]
-    leading = next((c for c in cites if " v. " in c), cites[0] if cites else None)
-    rule = (f"Section 107({number}) asks the court to consider {FACTOR_SHORT[name]}"
-            + (f"; the leading authority on how it applies here is {keep_together(leading)}." if leading else "."))
     rules = rules or {}
+    cites = [(c, r["rule"]) for r in counted for c in r["authority"]]
+    leading = next((c for c in cites if " v. " in c[0]), cites[0] if cites else None)
+    if leading:
+        leading_text = _cite_forms(rules.get(leading[1]), [leading[0]], words.cited_in_full)[0]
+    # the statute is quoted just above: the rule adds its leading authority
+    rule = f"The leading authority on how factor {ORDINAL[number]} applies here is {leading_text}." if leading else ""
     context = words.application_context(answers)
     paragraphs, unapplied = [], []
     # the considerations that decide the factor first, then those weighing the other way
@@ -217,7 +220,7 @@ def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWord
             law = f"Against this, {_lower_start(law)}"
         paragraphs.append({"law": law, "applied": applied,
                            "text": f"{r['reason']} {applied}".strip(),
-                           "authority": [keep_together(c) for c in r["authority"]],
+                           "authority": _cite_forms(rules.get(r["rule"]), r["authority"], words.cited_in_full),
                            "leans": r.get("leans"), "unsettled": r.get("unsettled")})
     # a consideration without its own application is applied by the facts it rests on
     seen, clauses = set(), []
@@ -232,6 +235,24 @@ def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWord
     conclusion = factor_conclusion(number, factor.leaning, counted, titles)
     return FactorProse(f"Factor {ORDINAL[number]}: {FACTOR_SHORT[name]}", rule, here, paragraphs, comparison,
                        conclusion)
+
+
+def _cite_forms(rule, texts: list[str], cited: set[str]) -> list[str]:
+    """Each authority in full the first time the discussion cites it, in its short form after ("Campbell, at 586")."""
+    pairs = [(str(c), c) for c in (rule.authority if rule is not None else ())]
+    out = []
+    for text in texts:
+        c = next((c for s, c in pairs if text == s or text.startswith(s + " [")), None)
+        if c is None or not c.authority.short or c.authority.key not in cited:
+            if c is not None:
+                cited.add(c.authority.key)
+            out.append(keep_together(text))
+            continue
+        auth = c.authority
+        short = auth.short if not c.pinpoint else (
+            f"{auth.short}, at {c.pinpoint}" if auth.kind == "case" else f"{auth.short} {c.pinpoint}")
+        out.append(keep_together(short))
+    return out
 
 
 def factor_conclusion(number: int, leaning: str, counted: list, titles: dict) -> str:
