@@ -36,6 +36,7 @@ OTHER_HEADING = {"applies": "the exception applies", "does_not_apply": "the exce
 MOVE_WORDS = {"likely_fair": "likely fair", "leaning_fair": "leaning fair", "uncertain": "uncertain",
               "leaning_unfair": "leaning unfair", "likely_unfair": "likely unfair", "not_needed": "no exception needed",
               "applies": "the exception applies", "does_not_apply": "the exception does not apply"}
+_SUPREME = re.compile(r"\b\d+ U\.S\. \d+")
 _NO_BREAK_AFTER = re.compile(r"(\bv\.|\bDr\.|\bMr\.|\bMs\.|\bSt\.|\bNo\.|\bCal\.|\bCir\.|\bSupp\.|\bJ\.|"
                              r"\bDel\.|\bMass\.|\bN\.D\.|\bS\.D\.|\bU\.S\.C\.|§§|§) ")
 
@@ -198,8 +199,11 @@ def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWord
     number = FACTOR_NUMBER[name]
     counted = _counted(factor.reasons)
     rules = rules or {}
-    cites = [(c, r["rule"]) for r in counted for c in r["authority"]]
-    leading = next((c for c in cites if " v. " in c[0]), cites[0] if cites else None)
+    # the leading authority: a Supreme Court decision the decisive considerations rest on, else their first case
+    deciding = [r for r in counted if r.get("leans") == factor.leaning] or counted
+    cites = [(c, r["rule"]) for r in deciding for c in r["authority"]]
+    cases = [c for c in cites if " v. " in c[0]]
+    leading = next((c for c in cases if _SUPREME.search(c[0])), cases[0] if cases else (cites[0] if cites else None))
     if leading:
         leading_text = _cite_forms(rules.get(leading[1]), [leading[0]], words.cited_in_full)[0]
     # the statute is quoted just above: the rule adds its leading authority
@@ -263,6 +267,11 @@ def factor_conclusion(number: int, leaning: str, counted: list, titles: dict) ->
     for_side = [r for r in counted if r.get("leans") == leaning]
     against = [r for r in counted if r.get("leans") in ("user", "owner") and r.get("leans") != leaning]
     if leaning == "neutral":
+        sides = {side: next((r for r in counted if r.get("leans") == side), None) for side in ("user", "owner")}
+        if sides["user"] and sides["owner"]:
+            return (f"Factor {ordinal} is therefore neutral: for the user, "
+                    f"{_lower(clause(titles.get(sides['user']['rule'], '')))}; for the owner, "
+                    f"{_lower(clause(titles.get(sides['owner']['rule'], '')))}; neither prevails.")
         top = [_lower(clause(titles.get(r["rule"], ""))) for r in counted[:2]]
         return f"Factor {ordinal} is therefore neutral: {join_words(top)}, and neither side gains from it."
     main = clause(titles.get(for_side[0]["rule"], "")) if for_side else ""
@@ -338,13 +347,18 @@ def compare_precedents(factor: str, leaning: str, precedents: dict, words: FactW
                            f"{SIDE[theirs]} where {past(clause(words.sentence(f, p['facts'][f])))}; "
                            f"here that is not known ({words.question(f)}).")
             else:
-                out.append(f"{_case(p)} found factor {ordinal} favoured {SIDE[theirs]} on facts this analysis cannot "
-                           "distinguish on what this factor turns on; it is the strongest authority the other way.")
+                out.append(f"{_case(p)} found factor {ordinal} favoured {SIDE[theirs]} on facts that, as far as this "
+                           "factor goes, do not differ from these; it is the strongest authority the other way.")
     elif not side:
         picks = [precedents[s][0] for s in ("for", "against") if precedents.get(s)]
         if len(picks) == 2:
-            out.append(f"The closest precedents divide on factor {ordinal}: {_case(picks[0])} found it favoured the "
-                       f"user and {_case(picks[1])} the owner.")
+            def where(p):  # the fact on which the precedent differs from these facts, if one is known
+                f = next((f for f in sorted(relevant) if f in p["facts"] and f in answers
+                          and answers[f] != p["facts"][f]), None)
+                return f", where {past(clause(words.sentence(f, p['facts'][f])))}," if f else ""
+            first, second = where(picks[0]), where(picks[1])
+            out.append(f"The closest precedents divide on factor {ordinal}: {_case(picks[0])}{first} found it favoured "
+                       f"the user, and {_case(picks[1])}{second} the owner.".replace(",,", ","))
     return out
 
 
