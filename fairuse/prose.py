@@ -54,7 +54,8 @@ def clause(sentence: str) -> str:
     if len(text) > 1 and text[0].isupper() and not text[1].isupper() and not text.startswith(("A.", "I ")):
         first = text.split(" ", 1)[0]
         if first in ("The", "A", "An", "No", "Most", "Some", "Little", "Stored", "Copies", "Effective",
-                     "Using", "Copying", "Taking", "Making", "Commercial", "Creative", "Where", "It", "Its"):
+                     "Using", "Copying", "Taking", "Making", "Commercial", "Creative", "Where", "It", "Its",
+                     "More", "Each", "Author", "Terms", "Acknowledging", "Copyright-management"):
             text = text[0].lower() + text[1:]
     return text
 

@@ -55,14 +55,14 @@ def test_lint_warns_on_an_application_naming_no_fact(base):
 EXPECT = {  # the user's own facts, in words, that each factor's discussion must apply
     "google-books": {"purpose": ["the company uses a large mixed collection of works as data for building a search "
                                  "index", "does not sell the use itself"],
-                     "amount": ["building a search index needs the whole text of each work"],
+                     "amount": ["building a search index needs each work in full"],
                      "market": ["no market exists for licensing this use, so the owner has no licence fees"]},
     "song-parody": {"purpose": ["the use is parody aimed at the works themselves", "the company sells or monetises"],
                     "nature": ["the works are creative expression (musical works)"],
                     "amount": ["the parody takes the heart of the works", "a substantial part of each work"],
                     "market": ["the parody targets the works themselves"]},
     "llm-web-crawl": {"purpose": ["the company copies a large mixed collection of works to train a model"],
-                      "amount": ["training an ai model needs the whole text of each work"],
+                      "amount": ["training an ai model needs each work in full"],
                       "market": ["effective filters stop outputs", "a market for licensing this use is emerging"]},
 }
 
