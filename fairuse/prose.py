@@ -346,7 +346,7 @@ def compare_precedents(factor: str, leaning: str, precedents: dict, words: FactW
                 f = open_facts[0]
                 out.append(f"{_case(p)}, the strongest authority the other way, found factor {ordinal} favoured "
                            f"{SIDE[theirs]} where {past(clause(words.sentence(f, p['facts'][f])))}; "
-                           f"here that is not known ({words.question(f)}).")
+                           f"here, it is not known {words.question(f)}.")
             else:
                 out.append(f"{_case(p)} found factor {ordinal} favoured {SIDE[theirs]} on facts that, as far as this "
                            "factor goes, do not differ from these; it is the strongest authority the other way.")

@@ -63,7 +63,7 @@ EXPECT = {  # the user's own facts, in words, that each factor's discussion must
                     "market": ["the parody targets the works themselves"]},
     "llm-web-crawl": {"purpose": ["the company copies a large mixed collection of works to train a model"],
                       "amount": ["training an ai model needs each work in full"],
-                      "market": ["effective filters stop outputs", "a market for licensing this use is emerging"]},
+                      "market": ["the system has such filters", "a market for licensing this use is emerging"]},
 }
 
 
