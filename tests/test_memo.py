@@ -254,7 +254,11 @@ def test_one_entry_per_authority(base, vocab, name):
 def test_the_discussion_applies_the_law_and_compares_precedents(base, vocab):
     context = memo.build_context(_assessment(base, vocab, "song-parody"))
     purpose = context["factors"][0]["prose"]
-    assert purpose.here.startswith("Here, ") and "parody" in purpose.here
+    # each consideration is stated with its authority, then applied to these facts (no generic list of facts)
+    assert purpose.here == ""
+    assert purpose.paragraphs[0]["applied"].startswith("Here, the use is parody aimed at the works themselves")
+    assert purpose.paragraphs[1]["law"].startswith("Against this, commercial use weighs against fair use")
+    assert purpose.paragraphs[1]["applied"].startswith("The company sells or monetises the use itself")
     assert any(s.startswith("As in *") for s in purpose.comparison)
     assert any(s.startswith("Unlike *") and ", here " in s for s in purpose.comparison)
     assert purpose.conclusion.startswith("Factor one therefore favours the user")
@@ -279,12 +283,12 @@ def test_markdown_table_of_authorities_is_a_list_without_the_missing_appendix(ba
 
 def test_a_rules_application_is_rendered_over_these_facts(base, vocab):
     html = memo.render(_assessment(base, vocab, "song-parody"), "html").decode()
-    assert "The use is parody aimed at the works themselves, so it has to call them to mind" in html
+    assert "Here, the use is parody aimed at the works themselves, so it has to call them to mind" in html
 
 
 def test_a_broken_application_template_is_one_line(rules_copy, cli):
     path = rules_copy / "us" / "purpose.yaml"
-    path.write_text(path.read_text().replace("The use is {{ facts.purpose }} aimed", "The use is {{ facts.purpose aimed", 1))
+    path.write_text(path.read_text().replace("Here, the use is {{ facts.purpose }} aimed", "Here, the use is {{ facts.purpose aimed", 1))
     result = cli("assess", "--example", "song-parody", "--rules", str(rules_copy))
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "purpose.yaml" in result.stderr and "'application'" in result.stderr
