@@ -393,6 +393,93 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
     return out
 
 
+def other_jurisdiction(code: str, res, firings: list, words: FactWords, answers: dict,
+                       said_in: dict) -> tuple[list[dict], list[dict]]:
+    """One other jurisdiction's discussion: each provision's conditions applied to these facts, then the other reasons.
+
+    Where a rule has an ``application:``, its words (the law applied to these
+    facts) stand for the rule's general explanation beside the condition it
+    decides, and for its reason below the provisions. Returns
+    ``(provision lines, reasons)``; a reason's authorities are left to the caller.
+    """
+    here = place(code)
+    why, explained, applied = {}, set(), {}
+    for firing in firings:
+        rule = firing.rule
+        text = words.application(rule, answers)
+        if text:
+            applied[rule.id] = text
+        then = rule.then
+        condition = getattr(then, "condition", None)
+        if getattr(then, "duty", None):
+            explained.add(rule.id)  # the duty itself is shown, in the rule's own words
+        if condition:
+            provs = then.provision if isinstance(then.provision, list) else [then.provision]
+            for prov in provs:
+                why.setdefault((prov, condition), text or rule.explanation)
+            explained.add(rule.id)
+    lines = provision_lines(res, why, said_in, here)
+    reasons = []
+    for r in res.reasons:
+        text = " ".join(applied.get(r["rule"], r["reason"]).split())
+        if r["rule"] in explained or said_in.setdefault(text.lower(), here) != here:
+            continue
+        reasons.append({**r, "reason": text})
+    return lines, reasons
+
+
+# ----------------------------------------------------------------------- facts assumed
+
+
+def facts_assumed(a, words: FactWords) -> list[dict]:
+    """The Facts Assumed section: each stated assumption once, and the defaults the answers file did not state.
+
+    An assumption names every jurisdiction making it, why it is made, and what
+    would follow if it failed (the moves "what would change" computed for that
+    fact there). Entries: ``{"head", "where", "text"}``, in words, no ids
+    ("where": the jurisdictions assuming it, empty for a default).
+    """
+    out = []
+    by_fact: dict[str, dict] = {}
+    for x in a.assumptions:
+        entry = by_fact.setdefault(x["fact"], {"assumed": x["assumed"], "where": [], "reasons": []})
+        if x["jurisdiction"] not in entry["where"]:
+            entry["where"].append(x["jurisdiction"])
+        reason = " ".join(str(x["reason"]).split())
+        if reason not in entry["reasons"]:
+            entry["reasons"].append(reason)
+    for fact_id, entry in by_fact.items():
+        moves = [c for c in a.changes if c.fact == fact_id and c.jurisdiction in entry["where"]]
+        follow = [s for g in grouped_changes(moves, words) for s in g["sentences"]]
+        where = join_words([place(j) for j in entry["where"]])
+        if not follow:
+            follow = [f"Whatever the answer on {words.question(fact_id)}, the answer for {where} would not change "
+                      "on the other facts given."]
+        head = capitalise(clause(words.sentence(fact_id, entry["assumed"])))
+        text = f"{' '.join(entry['reasons'])} {' '.join(follow)}"
+        out.append({"head": head, "where": where, "text": " ".join(text.split())})
+    if "jurisdictions" not in a.answers:
+        out.append({"head": "Where the use takes place",
+                    "where": "", "text": f"The answers name no country, so the use is assessed under the law of "
+                            f"{join_words([place(j) for j in a.jurisdictions])} only."})
+    if "conduct_date" not in a.answers:
+        out.append({"head": "When the use takes place",
+                    "where": "", "text": f"The answers give no date for the use, so it is taken to happen on {a.as_of.isoformat()}, "
+                            "the date the law is stated as of; statutes apply as in force then."})
+    return out
+
+
+def assumed_facts(a) -> set[str]:
+    """The facts the answer is given assuming (said in Facts Assumed, so not again as unknown)."""
+    return {x["fact"] for x in a.assumptions}
+
+
+def changes_not_assumed(a) -> list:
+    """The moves "what would change" lists: those of an assumed fact, where it is assumed, are in Facts Assumed."""
+    assumed = {(x["fact"], x["jurisdiction"]) for x in a.assumptions}
+    return [c for c in a.changes if (c.fact, c.jurisdiction) not in assumed]
+
+
 # ----------------------------------------------------------------------- what would change
 
 
@@ -428,5 +515,6 @@ def _key(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-__all__ = ["FactWords", "brief_answer_us", "brief_answer_other", "factor_prose", "grouped_changes",
-           "keep_together", "provision_lines", "weighing_prose"]
+__all__ = ["FactWords", "assumed_facts", "brief_answer_us", "brief_answer_other", "changes_not_assumed",
+           "facts_assumed", "factor_prose", "grouped_changes", "keep_together", "other_jurisdiction",
+           "provision_lines", "weighing_prose"]
