@@ -401,6 +401,7 @@ def other_jurisdiction(code: str, res, firings: list, words: FactWords, answers:
     facts) stand for the rule's general explanation beside the condition it
     decides, and for its reason below the provisions. Returns
     ``(provision lines, reasons)``; a reason's authorities are left to the caller.
+    A duty is shown in its own words (the rule's reason is not shown), so it needs no application.
     """
     here = place(code)
     why, explained, applied = {}, set(), {}
@@ -453,19 +454,18 @@ def facts_assumed(a, words: FactWords) -> list[dict]:
         follow = [s for g in grouped_changes(moves, words) for s in g["sentences"]]
         where = join_words([place(j) for j in entry["where"]])
         if not follow:
-            follow = [f"Whatever the answer on {words.question(fact_id)}, the answer for {where} would not change "
-                      "on the other facts given."]
+            others = [v for v in words.vocabulary[fact_id].domain if v not in (entry["assumed"], "unknown")]
+            follow = [f"If {clause(words.either(fact_id, others))}, the answer for {where} would be the same."]
         head = capitalise(clause(words.sentence(fact_id, entry["assumed"])))
         text = f"{' '.join(entry['reasons'])} {' '.join(follow)}"
         out.append({"head": head, "where": where, "text": " ".join(text.split())})
     if "jurisdictions" not in a.answers:
         out.append({"head": "Where the use takes place",
-                    "where": "", "text": f"The answers name no country, so the use is assessed under the law of "
+                    "where": "", "text": f"Not stated: assessed under the law of "
                             f"{join_words([place(j) for j in a.jurisdictions])} only."})
     if "conduct_date" not in a.answers:
         out.append({"head": "When the use takes place",
-                    "where": "", "text": f"The answers give no date for the use, so it is taken to happen on {a.as_of.isoformat()}, "
-                            "the date the law is stated as of; statutes apply as in force then."})
+                    "where": "", "text": f"Not stated: taken to be {a.as_of.isoformat()}, the date of the law applied."})
     return out
 
 
