@@ -362,7 +362,8 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
     A condition (or a reason) that reads the same in two provisions is said once
     per jurisdiction; a reason already given for an earlier jurisdiction points
     back to it (``said_in`` maps a reason's text to where it was first given).
-    ``why`` maps (provision id, condition) to the reason's text.
+    ``why`` maps (provision id, condition) to the reason's text, or (provision id,
+    condition, met) where the reason depends on whether the condition was met.
     """
     why = why or {}
     said_in = {} if said_in is None else said_in
@@ -379,7 +380,7 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
                 if key in shown:
                     continue
                 shown.add(key)
-                reason = why.get((p.id, condition))
+                reason = why.get((p.id, condition, status == "met")) or why.get((p.id, condition))
                 if reason and reason.lower() in shown:
                     reason = None
                 if reason:
@@ -416,8 +417,8 @@ def other_jurisdiction(code: str, res, firings: list, words: FactWords, answers:
             explained.add(rule.id)  # the duty itself is shown, in the rule's own words
         if condition:
             provs = then.provision if isinstance(then.provision, list) else [then.provision]
-            for prov in provs:
-                why.setdefault((prov, condition), text or rule.explanation)
+            for prov in provs:  # keyed by the outcome too: a condition not met is never explained by a rule meeting it
+                why.setdefault((prov, condition, bool(getattr(then, "met", False))), text or rule.explanation)
             explained.add(rule.id)
     lines = provision_lines(res, why, said_in, here)
     reasons = []

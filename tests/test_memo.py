@@ -363,3 +363,26 @@ def test_every_other_jurisdiction_rule_the_memo_shows_is_applied_to_the_facts(ba
         assert "The user is a company, not a research organisation or cultural heritage institution" in other
         assert "Because the use itself is sold or monetised, the analysis is not for a non-commercial purpose" in other
     assert html
+
+
+@pytest.mark.parametrize("name", ["artist-style-finetune", "llm-web-crawl", "pirated-library-training"])
+def test_a_condition_is_explained_by_a_rule_that_decided_it_that_way(base, vocab, name):
+    # a condition not met was once "explained" by the rule that met it ("... so the condition is met")
+    result = _assessment(base, vocab, name)
+    context = memo.build_context(result)
+    words = memo.FactWords(memo._prose_spec([memo.templates_dir()]), memo.environment(), base.vocabulary)
+    answers = {k: v for k, v in result.answers.items() if k not in ("use_summary", "assessment_date", "conduct_date")}
+    said_by = {}  # reason text -> whether its rule meets the condition
+    for code, firings in result.trace.items():
+        for f in firings:
+            if f.rule.then.condition:
+                for text in (words.application(f.rule, answers), " ".join(f.rule.explanation.split())):
+                    said_by.setdefault(text, set()).add(bool(f.rule.then.met))
+    checked = 0
+    for j in context["others"]:
+        for p in j["provision_lines"]:
+            for row in p["conditions"]:
+                if row["why"] in said_by and row["status"] in ("met", "not met"):
+                    assert (row["status"] == "met") in said_by[row["why"]], (j["name"], row)
+                    checked += 1
+    assert checked
