@@ -461,7 +461,8 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
     A condition (or a reason) that reads the same in two provisions is said once
     per jurisdiction; a reason already given for an earlier jurisdiction points
     back to it (``said_in`` maps a reason's text to where it was first given).
-    ``why`` maps (provision id, condition) to the reason's text.
+    ``why`` maps (provision id, condition) to the reason's text, or (provision id,
+    condition, met) where the reason depends on whether the condition was met.
     """
     why = why or {}
     said_in = {} if said_in is None else said_in
@@ -478,7 +479,7 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
                 if key in shown:
                     continue
                 shown.add(key)
-                reason = why.get((p.id, condition))
+                reason = why.get((p.id, condition, status == "met")) or why.get((p.id, condition))
                 if reason and reason.lower() in shown:
                     reason = None
                 if reason:
@@ -490,6 +491,93 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
         out.append({"title": p.title, "status": p.status.replace("_", " "), "verdict": p.status,
                     "authority": [keep_together(c) for c in p.authority], "conditions": rows})
     return out
+
+
+def other_jurisdiction(code: str, res, firings: list, words: FactWords, answers: dict,
+                       said_in: dict) -> tuple[list[dict], list[dict]]:
+    """One other jurisdiction's discussion: each provision's conditions applied to these facts, then the other reasons.
+
+    Where a rule has an ``application:``, its words (the law applied to these
+    facts) stand for the rule's general explanation beside the condition it
+    decides, and for its reason below the provisions. Returns
+    ``(provision lines, reasons)``; a reason's authorities are left to the caller.
+    A duty is shown in its own words (the rule's reason is not shown), so it needs no application.
+    """
+    here = place(code)
+    why, explained, applied = {}, set(), {}
+    for firing in firings:
+        rule = firing.rule
+        text = words.application(rule, answers)
+        if text:
+            applied[rule.id] = text
+        then = rule.then
+        condition = getattr(then, "condition", None)
+        if getattr(then, "duty", None):
+            explained.add(rule.id)  # the duty itself is shown, in the rule's own words
+        if condition:
+            provs = then.provision if isinstance(then.provision, list) else [then.provision]
+            for prov in provs:  # keyed by the outcome too: a condition not met is never explained by a rule meeting it
+                why.setdefault((prov, condition, bool(getattr(then, "met", False))), text or rule.explanation)
+            explained.add(rule.id)
+    lines = provision_lines(res, why, said_in, here)
+    reasons = []
+    for r in res.reasons:
+        text = " ".join(applied.get(r["rule"], r["reason"]).split())
+        if r["rule"] in explained or said_in.setdefault(text.lower(), here) != here:
+            continue
+        reasons.append({**r, "reason": text})
+    return lines, reasons
+
+
+# ----------------------------------------------------------------------- facts assumed
+
+
+def facts_assumed(a, words: FactWords) -> list[dict]:
+    """The Facts Assumed section: each stated assumption once, and the defaults the answers file did not state.
+
+    An assumption names every jurisdiction making it, why it is made, and what
+    would follow if it failed (the moves "what would change" computed for that
+    fact there). Entries: ``{"head", "where", "text"}``, in words, no ids
+    ("where": the jurisdictions assuming it, empty for a default).
+    """
+    out = []
+    by_fact: dict[str, dict] = {}
+    for x in a.assumptions:
+        entry = by_fact.setdefault(x["fact"], {"assumed": x["assumed"], "where": [], "reasons": []})
+        if x["jurisdiction"] not in entry["where"]:
+            entry["where"].append(x["jurisdiction"])
+        reason = " ".join(str(x["reason"]).split())
+        if reason not in entry["reasons"]:
+            entry["reasons"].append(reason)
+    for fact_id, entry in by_fact.items():
+        moves = [c for c in a.changes if c.fact == fact_id and c.jurisdiction in entry["where"]]
+        follow = [s for g in grouped_changes(moves, words) for s in g["sentences"]]
+        where = join_words([place(j) for j in entry["where"]])
+        if not follow:
+            others = [v for v in words.vocabulary[fact_id].domain if v not in (entry["assumed"], "unknown")]
+            follow = [f"If {clause(words.either(fact_id, others))}, the answer for {where} would be the same."]
+        head = capitalise(clause(words.sentence(fact_id, entry["assumed"])))
+        text = f"{' '.join(entry['reasons'])} {' '.join(follow)}"
+        out.append({"head": head, "where": where, "text": " ".join(text.split())})
+    if "jurisdictions" not in a.answers:
+        out.append({"head": "Where the use takes place",
+                    "where": "", "text": f"Not stated: assessed under the law of "
+                            f"{join_words([place(j) for j in a.jurisdictions])} only."})
+    if "conduct_date" not in a.answers:
+        out.append({"head": "When the use takes place",
+                    "where": "", "text": f"Not stated: taken to be {a.as_of.isoformat()}, the date of the law applied."})
+    return out
+
+
+def assumed_facts(a) -> set[str]:
+    """The facts the answer is given assuming (said in Facts Assumed, so not again as unknown)."""
+    return {x["fact"] for x in a.assumptions}
+
+
+def changes_not_assumed(a) -> list:
+    """The moves "what would change" lists: those of an assumed fact, where it is assumed, are in Facts Assumed."""
+    assumed = {(x["fact"], x["jurisdiction"]) for x in a.assumptions}
+    return [c for c in a.changes if (c.fact, c.jurisdiction) not in assumed]
 
 
 # ----------------------------------------------------------------------- what would change
@@ -527,5 +615,6 @@ def _key(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-__all__ = ["FactWords", "brief_answer_us", "brief_answer_other", "factor_prose", "grouped_changes",
-           "keep_together", "provision_lines", "weighing_prose"]
+__all__ = ["FactWords", "assumed_facts", "brief_answer_us", "brief_answer_other", "changes_not_assumed",
+           "facts_assumed", "factor_prose", "grouped_changes", "keep_together", "other_jurisdiction",
+           "provision_lines", "weighing_prose"]

@@ -270,6 +270,12 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
         if any("TODO" in str(x) for x in (rule.text, rule.explanation, rule.title)):
             warnings.append(Problem(where, "still contains TODO", "warning"))
         warnings.extend(Problem(where, message, "warning") for message in application_problems(rule, base.vocabulary))
+        jur = base.jurisdictions.get(rule.jurisdiction)
+        if jur is not None and jur.kind == "exceptions" and not rule.application and not rule.then.duty:
+            # the memo shows every exception rule's condition or reason (a duty, in its own words): it must say
+            # how it bears on the facts
+            warnings.append(Problem(where, "no 'application:': the memo cannot apply this rule to the facts "
+                                           "(add a sentence over {{ facts.* }} / {{ said.* }})", "warning"))
 
     errors.extend(_engine_problems(base, domains))
     errors.extend(contradictions(base, domains))
