@@ -15,7 +15,7 @@ from ..assess import NOT_LEGAL_ADVICE, Assessment, flip_known
 from ..errors import FairuseError
 from ..prose import (OTHER_HEADING, FactWords, assumed_facts, brief_answer_other, brief_answer_us,
                      changes_not_assumed, factor_prose, facts_assumed, grouped_changes, keep_together,
-                     other_jurisdiction, place, weighing_prose)
+                     other_jurisdiction, weighing_prose)
 from ..report import FACTOR_TITLES, JURISDICTION_NAMES, label
 from ..yamlfile import line_of, load_file
 from .chart import chart_svg
