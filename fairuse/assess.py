@@ -481,10 +481,11 @@ def flip_known(assessment: "Assessment") -> list[Change]:
             for code in assessment.jurisdictions:
                 if fact_id not in used[code]:
                     continue
-                before = assessment.results[code].raw_verdict
+                raw = assessment.results[code].raw_verdict
                 after, _ = _verdicts(base, code, variant, assessment.as_of, conduct, seen)
-                if direction(after) * direction(before) < 0 and after != NOT_NEEDED:
-                    out.append(Change(fact_id, value, code, before, after))
+                if direction(after) * direction(raw) < 0 and after != NOT_NEEDED:
+                    # reported from the verdict shown, so it never contradicts the headline
+                    out.append(Change(fact_id, value, code, assessment.results[code].verdict, after))
     return out
 
 

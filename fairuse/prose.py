@@ -36,6 +36,7 @@ OTHER_HEADING = {"applies": "the exception applies", "does_not_apply": "the exce
 MOVE_WORDS = {"likely_fair": "likely fair", "leaning_fair": "leaning fair", "uncertain": "uncertain",
               "leaning_unfair": "leaning unfair", "likely_unfair": "likely unfair", "not_needed": "no exception needed",
               "applies": "the exception applies", "does_not_apply": "the exception does not apply"}
+_SUPREME = re.compile(r"\b\d+ U\.S\. \d+")
 _NO_BREAK_AFTER = re.compile(r"(\bv\.|\bDr\.|\bMr\.|\bMs\.|\bSt\.|\bNo\.|\bCal\.|\bCir\.|\bSupp\.|\bJ\.|"
                              r"\bDel\.|\bMass\.|\bN\.D\.|\bS\.D\.|\bU\.S\.C\.|§§|§) ")
 
@@ -53,9 +54,21 @@ def clause(sentence: str) -> str:
     if len(text) > 1 and text[0].isupper() and not text[1].isupper() and not text.startswith(("A.", "I ")):
         first = text.split(" ", 1)[0]
         if first in ("The", "A", "An", "No", "Most", "Some", "Little", "Stored", "Copies", "Effective",
-                     "Using", "Copying", "Taking", "Making", "Commercial", "Creative", "Where", "It", "Its"):
+                     "Using", "Copying", "Taking", "Making", "Commercial", "Creative", "Where", "It", "Its",
+                     "More", "Each", "Author", "Terms", "Acknowledging", "Copyright-management"):
             text = text[0].lower() + text[1:]
     return text
+
+
+def _safe(value):
+    """Our own words, marked so the sandbox does not escape them: the memo's template escapes them once."""
+    from markupsafe import Markup
+
+    if isinstance(value, str):
+        return Markup(value)
+    if isinstance(value, dict):
+        return {k: _safe(v) for k, v in value.items()}
+    return value
 
 
 def capitalise(text: str) -> str:
@@ -84,15 +97,18 @@ class FactWords:
     def __init__(self, spec: dict, env, vocabulary):
         self.facts = spec.get("facts") or {}
         self.unknown_template = spec.get("unknown", "It is not known {{ question }}.")
+        self.subjects = spec.get("user_subject") or {}
+        self.cited_in_full: set[str] = set()  # authorities this memo's discussion has cited in full: short forms after
         self.env = env
         self.vocabulary = vocabulary
         self._compiled: dict[str, object] = {}
 
     def _render(self, template: str, **values) -> str:
+        """Render in the sandbox; the values are our own words, escaped once by the memo's template, not here."""
         compiled = self._compiled.get(template)
         if compiled is None:
             compiled = self._compiled[template] = self.env.from_string(str(template))
-        return " ".join(compiled.render(**values).split())
+        return " ".join(compiled.render(**{k: _safe(v) for k, v in values.items()}).split())
 
     def value_words(self, fact_id: str, value) -> str:
         entry = self.facts.get(fact_id)
@@ -128,13 +144,28 @@ class FactWords:
             return self._render(template, value=join_words([self.value_words(fact_id, v) for v in values], "or"))
         return join_words([clause(self.sentence(fact_id, v)) for v in values], "or")
 
-    def application(self, rule, answers: dict) -> str:
+    def application_context(self, answers: dict) -> dict:
+        """What an ``application:`` template sees (docs/extending.md lists it).
+
+        ``facts``: each known fact's value in plain words ("the whole", "parody");
+        ``said``: each known fact as a clause ("the public sees at most snippets of
+        the works"); ``answers``: the raw values, to test in ``{% if %}`` only, never
+        to print; ``user``: who the user is, as a subject ("the company"). Unknown
+        facts are absent, so ``{% if facts.x %}`` guards a sentence that needs one.
+        """
+        known = {k: v for k, v in answers.items() if k in self.vocabulary.facts}
+        subjects = self.subjects if isinstance(self.subjects, dict) else {}
+        return {"facts": {k: self.value_words(k, v) for k, v in known.items()},
+                "said": {k: clause(self.sentence(k, v)) for k, v in known.items()},
+                "answers": known,
+                "user": str(subjects.get(known.get("user_kind"), "the user"))}
+
+    def application(self, rule, answers: dict, context: dict | None = None) -> str:
         """A rule's ``application:`` rendered over these facts (empty when it has none, or it says nothing)."""
         if not getattr(rule, "application", None):
             return ""
-        plain = {k: self.value_words(k, v) for k, v in answers.items() if k in self.vocabulary.facts}
-        said = {k: clause(self.sentence(k, v)) for k, v in answers.items() if k in self.vocabulary.facts}
-        return self._render(rule.application, facts=plain, said=said)
+        context = context if context is not None else self.application_context(answers)
+        return capitalise(self._render(rule.application, **context))
 
     def question(self, fact_id: str) -> str:
         entry = self.facts.get(fact_id)
@@ -168,28 +199,65 @@ def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWord
     """The discussion of one factor: rule, application, precedents compared, conclusion."""
     number = FACTOR_NUMBER[name]
     counted = _counted(factor.reasons)
-    cites = [c for r in counted for c in r["authority"]]
-    leading = next((c for c in cites if " v. " in c), cites[0] if cites else None)
-    rule = (f"Section 107({number}) asks the court to consider {FACTOR_SHORT[name]}"
-            + (f"; the leading authority on how it applies here is {keep_together(leading)}." if leading else "."))
+    rules = rules or {}
+    # the leading authority: a Supreme Court decision the decisive considerations rest on, else their first case
+    deciding = [r for r in counted if r.get("leans") == factor.leaning] or counted
+    cites = [(c, r["rule"]) for r in deciding for c in r["authority"]]
+    cases = [c for c in cites if " v. " in c[0]]
+    leading = next((c for c in cases if _SUPREME.search(c[0])), cases[0] if cases else (cites[0] if cites else None))
+    if leading:
+        leading_text = _cite_forms(rules.get(leading[1]), [leading[0]], words.cited_in_full)[0]
+    # the statute is quoted just above: the rule adds its leading authority
+    rule = f"The leading authority on how factor {ORDINAL[number]} applies here is {leading_text}." if leading else ""
+    context = words.application_context(answers)
+    paragraphs, unapplied = [], []
+    # the considerations that decide the factor first, then those weighing the other way
+    turned = False
+    for r in sorted(counted, key=lambda r: r.get("leans") != factor.leaning):
+        applied = words.application(rules[r["rule"]], answers, context) if r["rule"] in rules else ""
+        if not applied:
+            unapplied.append(r)
+        elif any(p["applied"] for p in paragraphs) and applied.startswith("Here, "):
+            applied = capitalise(applied[len("Here, "):])  # "Here," once a factor: the rest follow on
+        law = r["reason"]
+        if not turned and factor.leaning in SIDE and r.get("leans") in SIDE and r.get("leans") != factor.leaning:
+            turned = True
+            law = f"Against this, {_lower_start(law)}"
+        paragraphs.append({"law": law, "applied": applied,
+                           "text": f"{r['reason']} {applied}".strip(),
+                           "authority": _cite_forms(rules.get(r["rule"]), r["authority"], words.cited_in_full),
+                           "leans": r.get("leans"), "unsettled": r.get("unsettled")})
+    # a consideration without its own application is applied by the facts it rests on
     seen, clauses = set(), []
-    for r in counted:
+    for r in unapplied:
         for fact_id, value in (matched.get(r["rule"]) or {}).items():
             if fact_id in seen or fact_id not in words.vocabulary.facts or fact_id in ("jurisdictions",):
                 continue
             seen.add(fact_id)
             clauses.append(clause(words.sentence(fact_id, value)))
     here = f"Here, {join_words(clauses)}." if clauses else ""
-    rules = rules or {}
-    paragraphs = []
-    for r in counted:
-        applied = words.application(rules[r["rule"]], answers) if r["rule"] in rules else ""
-        paragraphs.append({"text": f"{applied} {r['reason']}".strip(), "authority": [keep_together(c) for c in r["authority"]],
-                           "leans": r.get("leans"), "unsettled": r.get("unsettled")})
     comparison = compare_precedents(name, factor.leaning, precedents, words, answers, relevant)
     conclusion = factor_conclusion(number, factor.leaning, counted, titles)
     return FactorProse(f"Factor {ORDINAL[number]}: {FACTOR_SHORT[name]}", rule, here, paragraphs, comparison,
                        conclusion)
+
+
+def _cite_forms(rule, texts: list[str], cited: set[str]) -> list[str]:
+    """Each authority in full the first time the discussion cites it, in its short form after ("Campbell, at 586")."""
+    pairs = [(str(c), c) for c in (rule.authority if rule is not None else ())]
+    out = []
+    for text in texts:
+        c = next((c for s, c in pairs if text == s or text.startswith(s + " [")), None)
+        if c is None or not c.authority.short or c.authority.key not in cited:
+            if c is not None:
+                cited.add(c.authority.key)
+            out.append(keep_together(text))
+            continue
+        auth = c.authority
+        short = auth.short if not c.pinpoint else (
+            f"{auth.short}, at {c.pinpoint}" if auth.kind == "case" else f"{auth.short} {c.pinpoint}")
+        out.append(keep_together(short))
+    return out
 
 
 def factor_conclusion(number: int, leaning: str, counted: list, titles: dict) -> str:
@@ -200,13 +268,30 @@ def factor_conclusion(number: int, leaning: str, counted: list, titles: dict) ->
     for_side = [r for r in counted if r.get("leans") == leaning]
     against = [r for r in counted if r.get("leans") in ("user", "owner") and r.get("leans") != leaning]
     if leaning == "neutral":
-        top = [clause(titles.get(r["rule"], "")) for r in counted[:2]]
+        sides = {side: next((r for r in counted if r.get("leans") == side), None) for side in ("user", "owner")}
+        if sides["user"] and sides["owner"]:
+            return (f"Factor {ordinal} is therefore neutral: for the user, "
+                    f"{_lower(clause(titles.get(sides['user']['rule'], '')))}; for the owner, "
+                    f"{_lower(clause(titles.get(sides['owner']['rule'], '')))}; neither prevails.")
+        top = [_lower(clause(titles.get(r["rule"], ""))) for r in counted[:2]]
         return f"Factor {ordinal} is therefore neutral: {join_words(top)}, and neither side gains from it."
     main = clause(titles.get(for_side[0]["rule"], "")) if for_side else ""
     text = f"Factor {ordinal} therefore favours {SIDE[leaning]} (decisive: {_lower(main)}"
     if against:
         text += f"; weighing the other way: {_lower(clause(titles.get(against[0]['rule'], '')))}"
     return text + ")."
+
+
+_KEEP_CAPITAL = ("Section ", "Congress", "Courts ", "Before ", "After ", "Ross", "Bartz", "Kadrey", "Warhol", "Sony",
+                 "Campbell", "Harper", "Factor ", "A ", "I ")
+
+
+def _lower_start(text: str) -> str:
+    """A sentence continued after "Against this, ": its first word lowered unless it is a name or a section."""
+    first = text.split(" ", 1)[0]
+    if text.startswith(_KEEP_CAPITAL[:-2]) or first == "I" or not (first.isalpha() and (first[1:].islower() or len(first) == 1)):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _lower(text: str) -> str:
@@ -254,13 +339,27 @@ def compare_precedents(factor: str, leaning: str, precedents: dict, words: FactW
             out.append(f"Unlike {_case(p)}, where {past(clause(words.sentence(f, p['facts'][f])))} and the court found "
                        f"factor {ordinal} favoured {SIDE[theirs]}, here {clause(words.sentence(f, answers[f]))}.")
         else:
-            out.append(f"{_case(p)} found factor {ordinal} favoured {SIDE[theirs]} on facts this analysis cannot "
-                       "distinguish on what this factor turns on; it is the strongest authority the other way.")
+            # no known fact tells the cases apart: name the fact it turned on that is not known here
+            open_facts = [f for f in sorted(relevant) if f in p["facts"] and f not in answers
+                          and f in words.vocabulary.facts]
+            if open_facts:
+                f = open_facts[0]
+                out.append(f"{_case(p)}, the strongest authority the other way, found factor {ordinal} favoured "
+                           f"{SIDE[theirs]} where {past(clause(words.sentence(f, p['facts'][f])))}; "
+                           f"here, it is not known {words.question(f)}.")
+            else:
+                out.append(f"{_case(p)} found factor {ordinal} favoured {SIDE[theirs]} on facts that, as far as this "
+                           "factor goes, do not differ from these; it is the strongest authority the other way.")
     elif not side:
         picks = [precedents[s][0] for s in ("for", "against") if precedents.get(s)]
         if len(picks) == 2:
-            out.append(f"The closest precedents divide on factor {ordinal}: {_case(picks[0])} found it favoured the "
-                       f"user and {_case(picks[1])} the owner.")
+            def where(p):  # the fact on which the precedent differs from these facts, if one is known
+                f = next((f for f in sorted(relevant) if f in p["facts"] and f in answers
+                          and answers[f] != p["facts"][f]), None)
+                return f", where {past(clause(words.sentence(f, p['facts'][f])))}," if f else ""
+            first, second = where(picks[0]), where(picks[1])
+            out.append(f"The closest precedents divide on factor {ordinal}: {_case(picks[0])}{first} found it favoured "
+                       f"the user, and {_case(picks[1])}{second} the owner.".replace(",,", ","))
     return out
 
 
@@ -362,7 +461,8 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
     A condition (or a reason) that reads the same in two provisions is said once
     per jurisdiction; a reason already given for an earlier jurisdiction points
     back to it (``said_in`` maps a reason's text to where it was first given).
-    ``why`` maps (provision id, condition) to the reason's text.
+    ``why`` maps (provision id, condition) to the reason's text, or (provision id,
+    condition, met) where the reason depends on whether the condition was met.
     """
     why = why or {}
     said_in = {} if said_in is None else said_in
@@ -379,7 +479,7 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
                 if key in shown:
                     continue
                 shown.add(key)
-                reason = why.get((p.id, condition))
+                reason = why.get((p.id, condition, status == "met")) or why.get((p.id, condition))
                 if reason and reason.lower() in shown:
                     reason = None
                 if reason:
@@ -391,6 +491,93 @@ def provision_lines(res, why: dict | None = None, said_in: dict | None = None, h
         out.append({"title": p.title, "status": p.status.replace("_", " "), "verdict": p.status,
                     "authority": [keep_together(c) for c in p.authority], "conditions": rows})
     return out
+
+
+def other_jurisdiction(code: str, res, firings: list, words: FactWords, answers: dict,
+                       said_in: dict) -> tuple[list[dict], list[dict]]:
+    """One other jurisdiction's discussion: each provision's conditions applied to these facts, then the other reasons.
+
+    Where a rule has an ``application:``, its words (the law applied to these
+    facts) stand for the rule's general explanation beside the condition it
+    decides, and for its reason below the provisions. Returns
+    ``(provision lines, reasons)``; a reason's authorities are left to the caller.
+    A duty is shown in its own words (the rule's reason is not shown), so it needs no application.
+    """
+    here = place(code)
+    why, explained, applied = {}, set(), {}
+    for firing in firings:
+        rule = firing.rule
+        text = words.application(rule, answers)
+        if text:
+            applied[rule.id] = text
+        then = rule.then
+        condition = getattr(then, "condition", None)
+        if getattr(then, "duty", None):
+            explained.add(rule.id)  # the duty itself is shown, in the rule's own words
+        if condition:
+            provs = then.provision if isinstance(then.provision, list) else [then.provision]
+            for prov in provs:  # keyed by the outcome too: a condition not met is never explained by a rule meeting it
+                why.setdefault((prov, condition, bool(getattr(then, "met", False))), text or rule.explanation)
+            explained.add(rule.id)
+    lines = provision_lines(res, why, said_in, here)
+    reasons = []
+    for r in res.reasons:
+        text = " ".join(applied.get(r["rule"], r["reason"]).split())
+        if r["rule"] in explained or said_in.setdefault(text.lower(), here) != here:
+            continue
+        reasons.append({**r, "reason": text})
+    return lines, reasons
+
+
+# ----------------------------------------------------------------------- facts assumed
+
+
+def facts_assumed(a, words: FactWords) -> list[dict]:
+    """The Facts Assumed section: each stated assumption once, and the defaults the answers file did not state.
+
+    An assumption names every jurisdiction making it, why it is made, and what
+    would follow if it failed (the moves "what would change" computed for that
+    fact there). Entries: ``{"head", "where", "text"}``, in words, no ids
+    ("where": the jurisdictions assuming it, empty for a default).
+    """
+    out = []
+    by_fact: dict[str, dict] = {}
+    for x in a.assumptions:
+        entry = by_fact.setdefault(x["fact"], {"assumed": x["assumed"], "where": [], "reasons": []})
+        if x["jurisdiction"] not in entry["where"]:
+            entry["where"].append(x["jurisdiction"])
+        reason = " ".join(str(x["reason"]).split())
+        if reason not in entry["reasons"]:
+            entry["reasons"].append(reason)
+    for fact_id, entry in by_fact.items():
+        moves = [c for c in a.changes if c.fact == fact_id and c.jurisdiction in entry["where"]]
+        follow = [s for g in grouped_changes(moves, words) for s in g["sentences"]]
+        where = join_words([place(j) for j in entry["where"]])
+        if not follow:
+            others = [v for v in words.vocabulary[fact_id].domain if v not in (entry["assumed"], "unknown")]
+            follow = [f"If {clause(words.either(fact_id, others))}, the answer for {where} would be the same."]
+        head = capitalise(clause(words.sentence(fact_id, entry["assumed"])))
+        text = f"{' '.join(entry['reasons'])} {' '.join(follow)}"
+        out.append({"head": head, "where": where, "text": " ".join(text.split())})
+    if "jurisdictions" not in a.answers:
+        out.append({"head": "Where the use takes place",
+                    "where": "", "text": f"Not stated: assessed under the law of "
+                            f"{join_words([place(j) for j in a.jurisdictions])} only."})
+    if "conduct_date" not in a.answers:
+        out.append({"head": "When the use takes place",
+                    "where": "", "text": f"Not stated: taken to be {a.as_of.isoformat()}, the date of the law applied."})
+    return out
+
+
+def assumed_facts(a) -> set[str]:
+    """The facts the answer is given assuming (said in Facts Assumed, so not again as unknown)."""
+    return {x["fact"] for x in a.assumptions}
+
+
+def changes_not_assumed(a) -> list:
+    """The moves "what would change" lists: those of an assumed fact, where it is assumed, are in Facts Assumed."""
+    assumed = {(x["fact"], x["jurisdiction"]) for x in a.assumptions}
+    return [c for c in a.changes if (c.fact, c.jurisdiction) not in assumed]
 
 
 # ----------------------------------------------------------------------- what would change
@@ -428,5 +615,6 @@ def _key(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-__all__ = ["FactWords", "brief_answer_us", "brief_answer_other", "factor_prose", "grouped_changes",
-           "keep_together", "provision_lines", "weighing_prose"]
+__all__ = ["FactWords", "assumed_facts", "brief_answer_us", "brief_answer_other", "changes_not_assumed",
+           "facts_assumed", "factor_prose", "grouped_changes", "keep_together", "other_jurisdiction",
+           "provision_lines", "weighing_prose"]

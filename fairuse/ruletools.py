@@ -201,6 +201,28 @@ def _engine_problems(base, domains) -> list[Problem]:
     return out
 
 
+APPLICATION_NAMES = ("facts", "said", "answers")
+
+
+def application_problems(rule, vocabulary) -> list[str]:
+    """A rule that leans without an ``application:``, or whose application names a fact the vocabulary lacks."""
+    if not rule.application:
+        if getattr(rule.then, "leans", None):
+            return ["leans toward a side but has no 'application:': the memo gives its reason without applying it "
+                    "to the facts"]
+        return []
+    from jinja2 import nodes
+    from jinja2.sandbox import SandboxedEnvironment
+
+    tree = SandboxedEnvironment().parse(rule.application)
+    named = {n.attr for n in tree.find_all(nodes.Getattr)
+             if isinstance(n.node, nodes.Name) and n.node.name in APPLICATION_NAMES}
+    named |= {n.arg.value for n in tree.find_all(nodes.Getitem) if isinstance(n.node, nodes.Name)
+              and n.node.name in APPLICATION_NAMES and isinstance(n.arg, nodes.Const)}
+    return [f"'application:' names '{name}', which is not a fact in the vocabulary"
+            for name in sorted(named) if name not in vocabulary.facts]
+
+
 def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) for the ruleset at ``root``."""
     root = Path(root)
@@ -247,6 +269,13 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
                                            f"{base.stated_as_of}", "warning"))
         if any("TODO" in str(x) for x in (rule.text, rule.explanation, rule.title)):
             warnings.append(Problem(where, "still contains TODO", "warning"))
+        warnings.extend(Problem(where, message, "warning") for message in application_problems(rule, base.vocabulary))
+        jur = base.jurisdictions.get(rule.jurisdiction)
+        if jur is not None and jur.kind == "exceptions" and not rule.application and not rule.then.duty:
+            # the memo shows every exception rule's condition or reason (a duty, in its own words): it must say
+            # how it bears on the facts
+            warnings.append(Problem(where, "no 'application:': the memo cannot apply this rule to the facts "
+                                           "(add a sentence over {{ facts.* }} / {{ said.* }})", "warning"))
 
     errors.extend(_engine_problems(base, domains))
     errors.extend(contradictions(base, domains))

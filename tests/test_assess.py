@@ -198,3 +198,19 @@ def test_variants_run_once_give_the_verdicts_a_fresh_run_gives(base, monkeypatch
         assert json.dumps(reused.to_json(), default=str) == json.dumps(plain.to_json(), default=str), path.name
         assert reused_flips == plain_flips, path.name
     assert saved < fresh  # the reuse is real: fewer engine runs for the same results
+
+
+def test_facts_the_verdict_rests_on_are_reported_from_the_verdict_shown(base):
+    # a congregation copying a translation whole for worship: likely unfair on the score, shown as
+    # leaning unfair because unknown facts could change it; a change of a known fact must start from
+    # what the headline says, never from the score's verdict
+    from fairuse.assess import flip_known
+    answers = {"jurisdictions": ["us"], "purpose": "religious_observance", "user_kind": "nonprofit",
+               "commercial": "non_commercial", "work_kind": "nonfiction", "work_published": True,
+               "amount_used": "entire", "audience_gets": "original_expression", "work_role": "expression_for_itself",
+               "source_access": "licensed_or_purchased", "licensing_market": "established",
+               "license_covers_use": False, "work_status": "in_copyright", "unpaid_benefit": "saves_price_of_copy"}
+    result = assess(answers, rulebase=base, casebook=None)
+    assert result.us.verdict != result.us.raw_verdict  # the case this test is about
+    flips = flip_known(result)
+    assert flips and all(c.before == result.us.verdict for c in flips if c.jurisdiction == "us")

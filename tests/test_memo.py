@@ -34,10 +34,15 @@ def test_every_example_renders_html_and_markdown(base, vocab, name):
         assert f">{section}<" in html, section
     assert "not legal advice" in html.lower()
     # the missing facts are flagged in the Facts and grouped under What Would Change the Outcome
+    # (an assumed fact's moves, where it is assumed, are under Facts Assumed instead)
     changes = html[html.index(">What Would Change the Outcome<"):html.index(">Risk Mitigations<")]
+    assumed_section = html[html.index(">Facts Assumed<"):html.index(">Discussion<")]
     words = memo.FactWords(memo._prose_spec([memo.templates_dir()]), memo.environment(), base.vocabulary)
-    for fact_id in {c.fact for c in result.changes if c.after != "not_needed"}:
+    assumed = {(x["fact"], x["jurisdiction"]) for x in result.assumptions}
+    for fact_id in {c.fact for c in result.changes if c.after != "not_needed" and (c.fact, c.jurisdiction) not in assumed}:
         assert str(escape(words.question(fact_id)[:1].upper() + words.question(fact_id)[1:])) in changes, fact_id
+    for x in result.assumptions:
+        assert str(escape(words.sentence(x["fact"], x["assumed"]).rstrip("."))) in assumed_section, x["fact"]
     # every authority a firing rule cites is in the memo: in full in the text, or in the
     # appendix in short form (with its pinpoint) beside its full entry in the Table of Authorities
     for firings in result.trace.values():
@@ -90,12 +95,15 @@ def test_user_text_cannot_inject_markup(base, vocab):
 
 def test_sensitivity_lists_changes_for_borderline_and_none_for_clear(base, vocab):
     # measured against the verdict shown: an assumed defeater (an opt-out; competing with the owner, for a
-    # non-generative tool that Thomson Reuters v. Ross governs) can still move it
+    # non-generative tool that Thomson Reuters v. Ross governs) can still move it; its moves are said once,
+    # under Facts Assumed, not again under What Would Change
     borderline = memo.build_context(_assessment(base, vocab, "llm-web-crawl", generative_model=False))
     clear = memo.build_context(_assessment(base, vocab, "google-books"))
+    assumed = " ".join(x["text"] for x in borderline["assumptions"])
     said = " ".join(s for group in borderline["unknown_changes"] for s in [group["question"], *group["sentences"]])
-    assert borderline["unknown_changes"] and "competes with the owner" in said and "reserved text and data mining" in said
-    assert borderline["assumptions"] and all("_" not in x["text"] for x in borderline["assumptions"])
+    assert "If the user competes with the owner" in assumed and "If the rightholders reserved text and data mining" in assumed
+    assert "competes with the owner" not in said and "reserved text and data mining" not in said
+    assert all("_" not in x["text"] + x["head"] for x in borderline["assumptions"])
     assert clear["unknown_changes"] == []
     html = memo.render(_assessment(base, vocab, "google-books"), "html").decode()
     assert "None: no unknown fact, if established, would change any verdict." in html
@@ -254,7 +262,11 @@ def test_one_entry_per_authority(base, vocab, name):
 def test_the_discussion_applies_the_law_and_compares_precedents(base, vocab):
     context = memo.build_context(_assessment(base, vocab, "song-parody"))
     purpose = context["factors"][0]["prose"]
-    assert purpose.here.startswith("Here, ") and "parody" in purpose.here
+    # each consideration is stated with its authority, then applied to these facts (no generic list of facts)
+    assert purpose.here == ""
+    assert purpose.paragraphs[0]["applied"].startswith("Here, the use is parody aimed at the works themselves")
+    assert purpose.paragraphs[1]["law"].startswith("Against this, commercial use weighs against fair use")
+    assert purpose.paragraphs[1]["applied"].startswith("The company sells or monetises the use itself")
     assert any(s.startswith("As in *") for s in purpose.comparison)
     assert any(s.startswith("Unlike *") and ", here " in s for s in purpose.comparison)
     assert purpose.conclusion.startswith("Factor one therefore favours the user")
@@ -279,12 +291,12 @@ def test_markdown_table_of_authorities_is_a_list_without_the_missing_appendix(ba
 
 def test_a_rules_application_is_rendered_over_these_facts(base, vocab):
     html = memo.render(_assessment(base, vocab, "song-parody"), "html").decode()
-    assert "The use is parody aimed at the works themselves, so it has to call them to mind" in html
+    assert "Here, the use is parody aimed at the works themselves, so it has to call them to mind" in html
 
 
 def test_a_broken_application_template_is_one_line(rules_copy, cli):
     path = rules_copy / "us" / "purpose.yaml"
-    path.write_text(path.read_text().replace("The use is {{ facts.purpose }} aimed", "The use is {{ facts.purpose aimed", 1))
+    path.write_text(path.read_text().replace("Here, the use is {{ facts.purpose }} aimed", "Here, the use is {{ facts.purpose aimed", 1))
     result = cli("assess", "--example", "song-parody", "--rules", str(rules_copy))
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "purpose.yaml" in result.stderr and "'application'" in result.stderr
@@ -313,3 +325,93 @@ print(len(calls), "weasyprint" in sys.modules)
     assert done.returncode == 0, done.stderr[-2000:]
     if sys.platform.startswith("linux"):
         assert done.stdout.split() == ["0", "True"]
+
+
+def test_facts_assumed_is_its_own_section_in_every_format(base, vocab):
+    result = _assessment(base, vocab, "llm-web-crawl")
+    assert result.assumptions  # the crawl's answer assumes no opt-out (EU) and no competition (US)
+    words = memo.FactWords(memo._prose_spec([memo.templates_dir()]), memo.environment(), base.vocabulary)
+    heads = [words.sentence(x["fact"], x["assumed"]).rstrip(".") for x in result.assumptions]
+    import html as _html
+    html = _html.unescape(memo.render(result, "html").decode().replace("\u00a0", " "))
+    md = memo.render(result, "md").decode()
+    _, pdf = _pdf_text(memo.render(result, "pdf"))
+    pdf = " ".join(pdf.split())
+    sections = {
+        "html": _re.sub(r"<[^>]+>", " ", html[html.index(">Facts Assumed<"):html.index('id="discussion"')]),
+        "md": md[md.index("## Facts Assumed"):md.index("## Discussion")],
+        "pdf": pdf[pdf.index("Facts Assumed"):pdf.index("Discussion Section 107")],
+    }
+    for fmt, text in sections.items():
+        # after the Facts, before the Discussion
+        assert {"html": html, "md": md, "pdf": pdf}[fmt].index("Facts Assumed") > {"html": html, "md": md, "pdf": pdf}[fmt].index("Facts"), fmt
+        for head in heads:
+            assert text.count(head) == 1, (fmt, head)  # each assumption once
+        assert "the European Union" in text and "would move from the exception applies" in text, fmt
+        assert "When the use takes place" in text, fmt  # a default the answers did not state
+        assert not _RULE_ID.findall(text) and not _SNAKE.findall(text.replace("\\_", "_")), fmt
+    # said there, and nowhere else: not as an unknown fact, not again under What Would Change
+    for text in (html, md):
+        assert "whether the rightholders reserved text and data mining" not in text.split("Facts Assumed")[0]
+        rest = text[text.index("What Would Change the Outcome"):]
+        assert "If the rightholders reserved text and data mining" not in rest
+        assert "Assumptions" not in rest
+
+
+def test_facts_assumed_says_none_in_one_line_when_nothing_is_assumed(base, vocab):
+    import datetime as _dt
+    result = _assessment(base, vocab, "google-books", conduct_date=_dt.date(2026, 1, 1))
+    assert not result.assumptions
+    html = memo.render(result, "html").decode()
+    md = memo.render(result, "md").decode()
+    assert "None: the answers state every fact the analysis relies on." in html
+    assert "## Facts Assumed\n\nNone: the answers state every fact the analysis relies on." in md
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_other_jurisdiction_rule_the_memo_shows_is_applied_to_the_facts(base, vocab, name):
+    result = _assessment(base, vocab, name)
+    words = memo.FactWords(memo._prose_spec([memo.templates_dir()]), memo.environment(), base.vocabulary)
+    answers = {k: v for k, v in result.answers.items() if k not in ("use_summary", "assessment_date", "conduct_date")}
+    html = memo.render(result, "html").decode().replace("\u00a0", " ")
+    body = _body_text(memo.render(result, "html").decode())
+    other = body[body.index("Other Jurisdictions"):body.index("What Would Change the Outcome")]
+    for code, firings in result.trace.items():
+        if code == "us":
+            continue
+        for firing in firings:
+            if firing.rule.then.duty:  # a duty is shown in its own words, not its reason
+                continue
+            text = words.application(firing.rule, answers)
+            assert text, firing.rule.id
+            assert "None" not in text and "  " not in text and "{" not in text, (firing.rule.id, text)
+            assert not _SNAKE.findall(text), (firing.rule.id, text)
+    # the conditions are applied to these facts, not only stated
+    if name == "llm-web-crawl":
+        assert "Because the copies were taken from publicly available sources and no access control was circumvented" in other
+        assert "The user is a company, not a research organisation or cultural heritage institution" in other
+        assert "Because the use itself is sold or monetised, the analysis is not for a non-commercial purpose" in other
+    assert html
+
+
+@pytest.mark.parametrize("name", ["artist-style-finetune", "llm-web-crawl", "pirated-library-training"])
+def test_a_condition_is_explained_by_a_rule_that_decided_it_that_way(base, vocab, name):
+    # a condition not met was once "explained" by the rule that met it ("... so the condition is met")
+    result = _assessment(base, vocab, name)
+    context = memo.build_context(result)
+    words = memo.FactWords(memo._prose_spec([memo.templates_dir()]), memo.environment(), base.vocabulary)
+    answers = {k: v for k, v in result.answers.items() if k not in ("use_summary", "assessment_date", "conduct_date")}
+    said_by = {}  # reason text -> whether its rule meets the condition
+    for code, firings in result.trace.items():
+        for f in firings:
+            if f.rule.then.condition:
+                for text in (words.application(f.rule, answers), " ".join(f.rule.explanation.split())):
+                    said_by.setdefault(text, set()).add(bool(f.rule.then.met))
+    checked = 0
+    for j in context["others"]:
+        for p in j["provision_lines"]:
+            for row in p["conditions"]:
+                if row["why"] in said_by and row["status"] in ("met", "not met"):
+                    assert (row["status"] == "met") in said_by[row["why"]], (j["name"], row)
+                    checked += 1
+    assert checked

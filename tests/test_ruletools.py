@@ -250,3 +250,14 @@ def test_exception_defeats_its_base_rule_and_what_rested_on_it(base):
     assert defeated["us.107.1.different-purpose"] == ["us.ai.training.competing-tool"]
     # no weighing modifier rests on the defeated finding
     assert not any("lowers-commerciality" in s for s in result.us.steps)
+
+
+def test_lint_warns_on_an_exception_rule_without_an_application(rules_copy):
+    path = rules_copy / "eu" / "dsm.yaml"
+    text = path.read_text()
+    start = text.index("  - id: eu.dsm.lawful-access\n")
+    line = text.index("    application:", start)
+    path.write_text(text[:line] + text[text.index("\n", line) + 1:])
+    errors, warnings = lint(rules_copy)
+    assert not errors
+    assert [w for w in _messages(warnings) if "eu.dsm.lawful-access: no 'application:'" in w]

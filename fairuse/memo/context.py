@@ -13,9 +13,9 @@ from pathlib import Path
 
 from ..assess import NOT_LEGAL_ADVICE, Assessment, flip_known
 from ..errors import FairuseError
-from ..prose import (OTHER_HEADING, FactWords, brief_answer_other, brief_answer_us, factor_prose, grouped_changes,
-                     keep_together, place,
-                     provision_lines, weighing_prose)
+from ..prose import (OTHER_HEADING, FactWords, assumed_facts, brief_answer_other, brief_answer_us,
+                     changes_not_assumed, factor_prose, facts_assumed, grouped_changes, keep_together,
+                     other_jurisdiction, weighing_prose)
 from ..report import FACTOR_TITLES, JURISDICTION_NAMES, label
 from ..yamlfile import line_of, load_file
 from .chart import chart_svg
@@ -101,16 +101,6 @@ def _words(value) -> str:
     return str(value).replace("_", " ")
 
 
-def _assumption_texts(a: Assessment) -> list[dict]:
-    """Each assumption once, naming every jurisdiction that makes it."""
-    merged: dict = {}
-    for x in a.assumptions:
-        merged.setdefault((x["fact"], str(x["assumed"]), x["reason"]), []).append(
-            JURISDICTION_NAMES.get(x["jurisdiction"], x["jurisdiction"]))
-    return [{"text": f"{', '.join(where)}: assuming {fact.replace('_', ' ')} is {_words(assumed)}. {reason}"}
-            for (fact, assumed, reason), where in merged.items()]
-
-
 class _Authorities:
     """Collects every authority cited, with the sections citing it."""
 
@@ -173,7 +163,7 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
     env = env or environment(template_dirs[0] if template_dirs[0] != templates_dir() else None)
     auth = _Authorities(base)
     words = FactWords(_prose_spec(template_dirs), env, base.vocabulary)
-    known, unknown = _facts_in_words(a, words)
+    known, _unknown = _facts_in_words(a, words)
     summary = " ".join(str(a.answers.get("use_summary") or "the use described below").split())
     if len(summary) > MAX_SUMMARY:  # a 1 MB summary made the PDF take 27 s
         cut = summary[:MAX_SUMMARY].rsplit(" ", 1)[0]
@@ -222,24 +212,8 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         for item in (*res.reasons, *res.duties):
             for c in item["authority"]:
                 auth.cite(c, section, where)
-        why, explained = {}, set()
-        for firing in a.trace.get(code, []):
-            then = firing.rule.then
-            condition = getattr(then, "condition", None)
-            if getattr(then, "duty", None):
-                explained.add(firing.rule.id)  # the duty itself is shown, in the rule's own words
-            if condition:
-                provs = then.provision if isinstance(then.provision, list) else [then.provision]
-                for prov in provs:
-                    why.setdefault((prov, condition), firing.rule.explanation)
-                explained.add(firing.rule.id)
-        lines = provision_lines(res, why, said_in, place(code))
-        reasons = []
-        for r in res.reasons:
-            text = " ".join(r["reason"].split()).lower()
-            if r["rule"] in explained or said_in.setdefault(text, place(code)) != place(code):
-                continue
-            reasons.append({**r, "authority": [keep_together(c) for c in r["authority"]]})
+        lines, reasons = other_jurisdiction(code, res, a.trace.get(code, []), words, answers, said_in)
+        reasons = [{**r, "authority": [keep_together(c) for c in r["authority"]]} for r in reasons]
         brief.append(brief_answer_other(code, res))
         others.append({"id": section, "code": code, "name": JURISDICTION_NAMES.get(code, code), "verdict": res.verdict,
                        "heading": OTHER_HEADING.get(res.verdict, res.verdict),
@@ -248,7 +222,7 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
                        "duties": res.duties, "notes": res.notes, "steps": res.steps,
                        "not_encoded": res.not_encoded})
 
-    unknown_changes = grouped_changes(a.changes, words)
+    unknown_changes = grouped_changes(changes_not_assumed(a), words)  # an assumed fact's moves: in Facts Assumed
     resting = grouped_changes(flip_known(a), words, answers)
     mitigations = []
     for m in a.mitigations():
@@ -299,11 +273,11 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         "chart": chart_svg(a) if a.us is not None else "",
         "others": others,
         "facts_known": known,
-        "facts_unknown": unknown,
+        "facts_unknown": [words.unknown(f) for f in a.missing if f not in assumed_facts(a)],
         "missing": [{"id": m, "question": words.question(m), "meaning": base.vocabulary[m].meaning} for m in a.missing],
         "unknown_changes": unknown_changes,
         "resting_on": resting,
-        "assumptions": _assumption_texts(a),
+        "assumptions": facts_assumed(a, words),
         "disagreements": [{"text": f"{JURISDICTION_NAMES.get(d['jurisdiction'], d['jurisdiction'])}: the answer given for "
                                    f"{d['fact'].replace('_', ' ')} ({_words(d['stated'])}) was applied, but the other "
                                    f"facts imply {' or '.join(_words(v) for v in d['implied'])}."}

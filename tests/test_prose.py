@@ -1,0 +1,128 @@
+"""The memo's applied prose: every US consideration applied to these facts, in words."""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fairuse import memo
+from fairuse.answers import load_answers
+from fairuse.assess import assess
+from fairuse.casebook import attach_precedents
+from fairuse.ruletools import application_problems, lint
+
+from conftest import EXAMPLES
+
+_SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+_BROKEN = re.compile(r"None|Undefined|\{|\}|\bthe the\b|\ba a\b|, ,|,\.|\s[,.;:]|^\W|\(\)")
+
+
+def _words(base):
+    return memo.FactWords(memo._prose_spec([memo.templates_dir()]), memo.environment(), base.vocabulary)
+
+
+def _check(text: str) -> None:
+    assert text and not _BROKEN.search(text), text
+    assert not _SNAKE.findall(text), text
+    assert text[0].isupper() and text.endswith("."), text
+
+
+def test_every_us_rule_that_leans_has_an_application(base):
+    missing = [r.id for r in base.rules if r.jurisdiction == "us" and r.then.leans and not r.application]
+    assert not missing, missing
+
+
+def test_lint_warns_on_a_leaning_rule_without_an_application(rules_copy):
+    path = rules_copy / "us" / "amount.yaml"
+    text = path.read_text()
+    start = text.index("    application: >-\n      Here, {{ user }} copies the whole of each work")
+    end = text.index("    explanation:", start)
+    path.write_text(text[:start] + text[end:])
+    errors, warnings = lint(rules_copy)
+    assert not errors
+    assert [w for w in warnings if "us.107.3.entire" in w.where and "application" in w.message], warnings
+
+
+def test_lint_warns_on_an_application_naming_no_fact(base):
+    rule = next(r for r in base.rules if r.id == "us.107.3.entire")
+    broken = type("R", (), {"application": "Here, {{ facts.amout_used }} and {{ said['purpose'] }}.",
+                            "then": rule.then})()
+    problems = application_problems(broken, base.vocabulary)
+    assert problems == ["'application:' names 'amout_used', which is not a fact in the vocabulary"]
+
+
+EXPECT = {  # the user's own facts, in words, that each factor's discussion must apply
+    "google-books": {"purpose": ["the company uses a large mixed collection of works as data for building a search "
+                                 "index", "does not sell the use itself"],
+                     "amount": ["building a search index needs each work in full"],
+                     "market": ["no market exists for licensing this use, so the owner has no licence fees"]},
+    "song-parody": {"purpose": ["the use is parody aimed at the works themselves", "the company sells or monetises"],
+                    "nature": ["the works are creative expression (musical works)"],
+                    "amount": ["the parody takes the heart of the works", "a substantial part of each work"],
+                    "market": ["the parody targets the works themselves"]},
+    "llm-web-crawl": {"purpose": ["the company copies a large mixed collection of works to train a model"],
+                      "amount": ["training an ai model needs each work in full"],
+                      "market": ["the system has such filters", "a market for licensing this use is emerging"]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_each_factor_applies_the_law_to_the_users_facts(base, vocab, name):
+    answers = load_answers(vocab, EXAMPLES / f"{name}.yaml")
+    result = assess(answers, rulebase=base)
+    attach_precedents(result)
+    context = memo.build_context(result)
+    for factor in context["factors"]:
+        prose = factor["prose"]
+        assert prose.paragraphs, factor["name"]
+        for para in prose.paragraphs:
+            _check(para["applied"])  # every consideration is applied, in words
+        assert prose.here == ""  # the applications say it: no generic list of facts
+        applied = " ".join(p["applied"] for p in prose.paragraphs).lower()
+        for words in EXPECT[name].get(factor["name"], []):
+            assert words in applied, (factor["name"], words, applied)
+        assert applied.count("here, ") == 1  # "Here," opens the application once per factor
+        assert any(s.startswith(("As in *", "In *", "Unlike *", "The closest")) or " the strongest authority" in s
+                   for s in prose.comparison), prose.comparison
+    html = memo.render(result, "html").decode()
+    discussion = html[html.index('id="discussion"'):html.index('id="weighing"')]
+    assert "None" not in discussion and "{{" not in discussion and "{%" not in discussion
+    assert "&amp;#" not in discussion  # the sandbox does not escape our own words a second time
+
+
+def _answers(vocab):
+    testable = [f for f in vocab if f.type in ("bool", "choice") and f.id not in ("work_status", "license_covers_use")]
+    return st.fixed_dictionaries({}, optional={f.id: st.sampled_from(list(f.domain)) for f in testable})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_applications_read_as_sentences_whatever_the_facts(base, vocab, data):
+    """Any answers: each firing rule's application renders a whole sentence, never 'None' or a brace."""
+    answers = {k: v for k, v in data.draw(_answers(vocab)).items() if v != "unknown"}
+    result = assess({**answers, "jurisdictions": ["us"]}, rulebase=base)
+    words = _words(base)
+    for firing in result.trace.get("us", []):
+        if firing.rule.application:
+            _check(words.application(firing.rule, result.answers))
+
+
+def test_the_application_context_names_the_user_and_leaves_unknown_facts_out(base):
+    words = _words(base)
+    context = words.application_context({"user_kind": "company", "public_exposure": "snippets", "amount_used": "entire"})
+    assert context["user"] == "the company"
+    assert context["facts"]["amount_used"] == "the whole"
+    assert context["said"]["public_exposure"] == "the public sees at most snippets of the works"
+    assert "purpose" not in context["facts"] and "purpose" not in context["said"]
+    assert words.application_context({})["user"] == "the user"
+
+
+def test_a_rule_without_an_application_is_applied_by_the_facts_it_rests_on(base, vocab, monkeypatch):
+    """A firm's rule with no application: the generic "Here, ..." paragraph names the facts it matched."""
+    result = assess(load_answers(vocab, EXAMPLES / "google-books.yaml"), rulebase=base)
+    attach_precedents(result)
+    monkeypatch.setattr(memo.FactWords, "application", lambda self, rule, answers, context=None: "")
+    amount = next(f for f in memo.build_context(result)["factors"] if f["name"] == "amount")["prose"]
+    assert amount.here.startswith("Here, ") and "the whole of each work" in amount.here
+    assert all(p["applied"] == "" for p in amount.paragraphs)
