@@ -181,8 +181,17 @@ _BY_DATE = _LRU(256)
 
 
 def domains_of(base: RuleBase) -> cond.Domains:
+    """The fact and finding domains of ``base`` (built once per ruleset; read, never changed)."""
+    hit = _DOMAINS.get(id(base))
+    if hit is not None and hit[1] is base:
+        return hit[0]
     voc = base.vocabulary
-    return cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, base.findings)
+    domains = cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, base.findings)
+    _DOMAINS.put(id(base), (domains, base))  # keep base alive while cached: ids stay unique
+    return domains
+
+
+_DOMAINS = _LRU(16)
 
 
 def _in_force_keyed(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> tuple:
@@ -219,12 +228,14 @@ def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, condu
     else:
         result = weigh_exceptions(jur, firings, on, conduct)
     if jur.kind == "exceptions":
-        dates = [p.effective_from for p in jur.provisions.values()]
         empty = not any(p.applies(on, conduct) for p in jur.provisions.values())
     else:
-        dates = [r.effective_from for r in base.rules if r.jurisdiction == jurisdiction]
         empty = not _in_force(base, jurisdiction, on, conduct)
     if empty and result.verdict != NOT_NEEDED:
+        if jur.kind == "exceptions":
+            dates = [p.effective_from for p in jur.provisions.values()]
+        else:
+            dates = [r.effective_from for r in base.rules if r.jurisdiction == jurisdiction]
         first = min(dates).isoformat() if dates else "no date"
         when = on.isoformat() if (conduct or on) == on else f"conduct on {conduct.isoformat()} (law as of {on.isoformat()})"
         result.not_encoded = (f"No exception or rule of this jurisdiction encoded in this ruleset applies to {when}: "
