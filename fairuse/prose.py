@@ -102,6 +102,7 @@ class FactWords:
         self.env = env
         self.vocabulary = vocabulary
         self._compiled: dict[str, object] = {}
+        self._context_for: tuple | None = None  # (answers, context): one memo asks for it once per rule
 
     def _render(self, template: str, **values) -> str:
         """Render in the sandbox; the values are our own words, escaped once by the memo's template, not here."""
@@ -153,12 +154,16 @@ class FactWords:
         to print; ``user``: who the user is, as a subject ("the company"). Unknown
         facts are absent, so ``{% if facts.x %}`` guards a sentence that needs one.
         """
+        if self._context_for is not None and self._context_for[0] == answers:
+            return self._context_for[1]
         known = {k: v for k, v in answers.items() if k in self.vocabulary.facts}
         subjects = self.subjects if isinstance(self.subjects, dict) else {}
-        return {"facts": {k: self.value_words(k, v) for k, v in known.items()},
-                "said": {k: clause(self.sentence(k, v)) for k, v in known.items()},
-                "answers": known,
-                "user": str(subjects.get(known.get("user_kind"), "the user"))}
+        context = {"facts": {k: self.value_words(k, v) for k, v in known.items()},
+                   "said": {k: clause(self.sentence(k, v)) for k, v in known.items()},
+                   "answers": known,
+                   "user": str(subjects.get(known.get("user_kind"), "the user"))}
+        self._context_for = (dict(answers), context)
+        return context
 
     def application(self, rule, answers: dict, context: dict | None = None) -> str:
         """A rule's ``application:`` rendered over these facts (empty when it has none, or it says nothing)."""
