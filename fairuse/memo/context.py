@@ -178,6 +178,7 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
     factors = []
     if a.us is not None and a.us.verdict != "not_needed":
         relevant = _facts_per_factor(a)
+        words.cited_in_full.add("campbell")  # the Discussion opens by citing it in full (discussion templates)
         for i, (name, f) in enumerate(a.us.factors.items(), 1):
             section = f"factor-{name}"
             reasons = []
