@@ -199,6 +199,7 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
                 yield b
 
     derive_b: Derive = Derive(ctx)
+    client = None  # a Dask client this run connects is closed when it ends
     if dask_address:
         if warc:
             raise FairuseError("--dask reads manifests (Parquet, CSV, JSONL); WARC files are read in this process")
@@ -221,6 +222,9 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
         if writer is not None:
             writer.abort()
         raise
+    finally:
+        if client is not None:
+            client.close()
     rows_in = counts["derive"].get("seen", 0)
     errors = counts["write"].get("errored", 0)
     return Result(counts, summary, decider, book, problems, rows_in, counts["write"].get("kept", 0), errors,

@@ -49,10 +49,15 @@ def test_dask_matches_single_process(client, robots_dir, answers):
 def test_cli_dask(client, tmp_path, robots_dir, answers_file):
     from fairuse.triage.run import triage_files
 
+    def clients() -> int:
+        return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.clients))
+
+    before = clients()
     src = tmp_path / "m.parquet"
     corpus().to_parquet(src)
     one = triage_files([src], answers_path=answers_file, out=tmp_path / "one.parquet", robots=[robots_dir])
     two = triage_files([src], answers_path=answers_file, out=tmp_path / "two.parquet", robots=[robots_dir],
                        dask_address=client.scheduler.address)
     assert (one.rows_in, one.rows_out, one.errors) == (two.rows_in, two.rows_out, two.errors) == (400, 388, 12)
+    assert clients() == before  # the client the run connected is closed when it ends
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one.parquet"), pd.read_parquet(tmp_path / "two.parquet"))
