@@ -204,12 +204,20 @@ def _engine_problems(base, domains) -> list[Problem]:
 APPLICATION_NAMES = ("facts", "said", "answers")
 
 
-def application_problems(rule, vocabulary) -> list[str]:
-    """A rule that leans without an ``application:``, or whose application names a fact the vocabulary lacks."""
+def application_problems(rule, vocabulary, jurisdiction_kind: str | None = None) -> list[str]:
+    """A rule the memo shows without an ``application:``, or whose application names a fact the vocabulary lacks.
+
+    The memo shows a rule that leans (in a factor's Discussion) and every rule of an
+    exceptions jurisdiction (beside the condition it decides), except a duty, shown
+    in its own words.
+    """
     if not rule.application:
         if getattr(rule.then, "leans", None):
             return ["leans toward a side but has no 'application:': the memo gives its reason without applying it "
                     "to the facts"]
+        if jurisdiction_kind == "exceptions" and not getattr(rule.then, "duty", None):
+            return ["no 'application:': the memo cannot apply this rule to the facts "
+                    "(add a sentence over {{ facts.* }} / {{ said.* }})"]
         return []
     from jinja2 import nodes
     from jinja2.sandbox import SandboxedEnvironment
@@ -269,13 +277,9 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
                                            f"{base.stated_as_of}", "warning"))
         if any("TODO" in str(x) for x in (rule.text, rule.explanation, rule.title)):
             warnings.append(Problem(where, "still contains TODO", "warning"))
-        warnings.extend(Problem(where, message, "warning") for message in application_problems(rule, base.vocabulary))
         jur = base.jurisdictions.get(rule.jurisdiction)
-        if jur is not None and jur.kind == "exceptions" and not rule.application and not rule.then.duty:
-            # the memo shows every exception rule's condition or reason (a duty, in its own words): it must say
-            # how it bears on the facts
-            warnings.append(Problem(where, "no 'application:': the memo cannot apply this rule to the facts "
-                                           "(add a sentence over {{ facts.* }} / {{ said.* }})", "warning"))
+        warnings.extend(Problem(where, message, "warning")
+                        for message in application_problems(rule, base.vocabulary, jur.kind if jur else None))
 
     errors.extend(_engine_problems(base, domains))
     errors.extend(contradictions(base, domains))
