@@ -229,7 +229,6 @@ def factor_prose(name: str, factor, titles: dict, matched: dict, words: FactWord
             turned = True
             law = f"Against this, {_lower_start(law)}"
         paragraphs.append({"law": law, "applied": applied,
-                           "text": f"{r['reason']} {applied}".strip(),
                            "authority": _cite_forms(rules.get(r["rule"]), r["authority"], words.cited_in_full),
                            "leans": r.get("leans"), "unsettled": r.get("unsettled")})
     # a consideration without its own application is applied by the facts it rests on
@@ -288,13 +287,13 @@ def factor_conclusion(number: int, leaning: str, counted: list, titles: dict) ->
 
 
 _KEEP_CAPITAL = ("Section ", "Congress", "Courts ", "Before ", "After ", "Ross", "Bartz", "Kadrey", "Warhol", "Sony",
-                 "Campbell", "Harper", "Factor ", "A ", "I ")
+                 "Campbell", "Harper", "Factor ")
 
 
 def _lower_start(text: str) -> str:
     """A sentence continued after "Against this, ": its first word lowered unless it is a name or a section."""
     first = text.split(" ", 1)[0]
-    if text.startswith(_KEEP_CAPITAL[:-2]) or first == "I" or not (first.isalpha() and (first[1:].islower() or len(first) == 1)):
+    if text.startswith(_KEEP_CAPITAL) or first == "I" or not (first.isalpha() and (first[1:].islower() or len(first) == 1)):
         return text
     return text[:1].lower() + text[1:]
 

@@ -82,7 +82,8 @@ def _check_prose_spec(spec, path: Path) -> None:
 
 
 def _facts_in_words(assessment: Assessment, words) -> tuple[list[str], list[str]]:
-    """The statement of facts: each known answer in a sentence; the unknown ones that matter."""
+    """The statement of facts: each known answer in a sentence; the unknown ones that matter and are not
+    assumed (Facts Assumed says those)."""
     known = []
     for fact in assessment.rulebase.vocabulary:
         if fact.id in ("use_summary", "assessment_date"):
@@ -90,7 +91,8 @@ def _facts_in_words(assessment: Assessment, words) -> tuple[list[str], list[str]
         value = assessment.answers.get(fact.id)
         if value is not None:
             known.append(words.sentence(fact.id, value))
-    return known, [words.unknown(fact_id) for fact_id in assessment.missing]
+    assumed = assumed_facts(assessment)
+    return known, [words.unknown(fact_id) for fact_id in assessment.missing if fact_id not in assumed]
 
 
 def _words(value) -> str:
@@ -163,7 +165,7 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
     env = env or environment(template_dirs[0] if template_dirs[0] != templates_dir() else None)
     auth = _Authorities(base)
     words = FactWords(_prose_spec(template_dirs), env, base.vocabulary)
-    known, _unknown = _facts_in_words(a, words)
+    known, unknown = _facts_in_words(a, words)
     summary = " ".join(str(a.answers.get("use_summary") or "the use described below").split())
     if len(summary) > MAX_SUMMARY:  # a 1 MB summary made the PDF take 27 s
         cut = summary[:MAX_SUMMARY].rsplit(" ", 1)[0]
@@ -274,7 +276,7 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         "chart": chart_svg(a) if a.us is not None else "",
         "others": others,
         "facts_known": known,
-        "facts_unknown": [words.unknown(f) for f in a.missing if f not in assumed_facts(a)],
+        "facts_unknown": unknown,
         "missing": [{"id": m, "question": words.question(m), "meaning": base.vocabulary[m].meaning} for m in a.missing],
         "unknown_changes": unknown_changes,
         "resting_on": resting,
