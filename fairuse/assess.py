@@ -220,9 +220,12 @@ def engine_for(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date 
 
 
 def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, conduct: dt.date | None = None,
-              holding: frozenset | None = None):
+              holding: frozenset | None = None, settle: bool = False):
+    """The jurisdiction's result and firings for ``facts``; ``settle``: found by
+    :meth:`Engine.settle` (the verdicts alone are read: what-if variants)."""
     jur = base.jurisdictions[jurisdiction]
-    firings, findings = engine_for(base, jurisdiction, on, conduct).run(facts, holding)
+    engine = engine_for(base, jurisdiction, on, conduct)
+    firings, findings = (engine.settle if settle else engine.run)(facts, holding)
     if jur.kind == "fair_use":
         result = weigh_fair_use(jur, firings, findings, domains_of(base), on)
     else:
@@ -257,7 +260,7 @@ def _verdicts(base: RuleBase, code: str, facts: dict, on: dt.date, conduct: dt.d
     key = engine.leaves(facts)
     hit = seen.get((id(engine), key))
     if hit is None:
-        result, _ = _evaluate(base, code, facts, on, conduct, holding=key[0])
+        result, _ = _evaluate(base, code, facts, on, conduct, holding=key[0], settle=True)
         hit = seen[(id(engine), key)] = (result.raw_verdict, result.verdict)
     return hit
 

@@ -150,17 +150,21 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
     damping = float(spec.get("damping", 1.0))
     threshold = float(spec["leaning_threshold"])
     factors: dict[str, FactorResult] = {}
+    # The weights are summed, and the strongest of an exclusive tag chosen (equal weights: the
+    # rule declared first), in the order the rules are declared: the verdict is a function of which rules
+    # fired, never of the order the engine fired them in (see Engine.settle).
+    canonical = sorted(firings, key=lambda f: (str(f.rule.file), f.rule.line, f.rule.id))
     for name in FACTORS:
         sums = {"user": 0.0, "owner": 0.0, "neutral": 0.0}
-        reasons = []
         strongest: dict[tuple, Firing] = {}  # (tag, leans) -> the strongest firing
-        for firing in firings:
+        weights: dict[int, float] = {}  # id(firing) -> its weight
+        for firing in canonical:
             rule = firing.rule
             for tag in exclusive.intersection(rule.tags):
                 key = (tag, rule.then.leans)
                 if rule.factor == name and (key not in strongest or rule.then.weight > strongest[key].rule.then.weight):
                     strongest[key] = firing
-        for firing in firings:
+        for firing in canonical:
             rule = firing.rule
             if rule.factor != name:
                 continue
@@ -170,7 +174,8 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
                 if tag in exclusive and strongest.get((tag, rule.then.leans)) is not firing:
                     weight = 0.0
             sums[rule.then.leans] += weight
-            reasons.append(reason(firing, weight, on))
+            weights[id(firing)] = weight
+        reasons = [reason(f, weights[id(f)], on) for f in firings if id(f) in weights]  # in firing order
         total = sum(sums.values())
         score = (sums["user"] - sums["owner"]) / (total + damping) if total else 0.0
         leaning = "user" if score >= threshold else "owner" if score <= -threshold else "neutral"

@@ -155,6 +155,7 @@ def test_own_action_loop_fires_as_durable_rules_own_host_does(base, vocab, monke
         return out
 
     monkeypatch.setattr(engine_module.Engine, "run", recording)
+    monkeypatch.setattr(engine_module.Engine, "settle", recording)  # the variants, through the C engine too
     answers = _answers(vocab, name)
     ours = assess(answers, rulebase=base)
     ours_runs, seen[:] = list(seen), []
@@ -235,3 +236,117 @@ def test_the_facts_json_written_directly_is_what_json_dumps_writes():
     odd = [{"sid": "a\"b", "t": "l", "k": 1}, {"sid": "1", "t": "x"}, {"sid": "1", "t": "l", "k": True}]
     for facts_in in ([f] for f in odd):
         assert _facts_json(facts_in) == json.dumps(facts_in, ensure_ascii=False)
+
+
+# ------------------------------------- what-if variants settled in Python (Engine.settle)
+
+def _concluded(firings, findings):
+    """What a verdict can read of a run: the rules that fired, their findings, the defeated rules."""
+    return ({f.rule.id for f in firings},
+            {fid: set(values) for fid, values in findings.items()},
+            {rule.id for rule, _ in getattr(firings, "defeated", [])})
+
+
+def _assert_settles_as_run(engine, facts, label):
+    ran = engine.run(facts)
+    settled = engine.settle(facts)
+    assert _concluded(*settled) == _concluded(*ran), label
+    assert [f.step for f in settled[0]] == list(range(1, len(settled[0]) + 1)), label
+
+
+def test_settle_concludes_what_run_concludes_for_every_example_and_its_variants(base):
+    engines = _all_engines(base)
+    checked = 0
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        facts = dict(load_answers(base.vocabulary, path))
+        variants = [facts] + [{**facts, f.id: v} for f in base.vocabulary if f.type in ("bool", "choice")
+                              for v in f.domain if v != "unknown"]
+        variants += [{k: v for k, v in facts.items() if k != drop} for drop in facts]
+        for engine in engines:
+            for variant in variants:
+                _assert_settles_as_run(engine, variant, path.name)
+                checked += 1
+    assert checked > 1000
+
+
+def test_settle_concludes_what_run_concludes_for_every_casebook_decision(base):
+    from fairuse.casebook import load_casebook
+
+    engines = {code: engine for code, engine in zip(base.jurisdictions, _all_engines(base))}
+    cases = load_casebook(ROOT / "casebook", base)
+    assert len(cases) > 100
+    defeats = 0
+    for case in cases:
+        engine = engines[case.jurisdiction]
+        _assert_settles_as_run(engine, case.facts, case.id)
+        defeats += bool(engine.run(case.facts)[0].defeated)
+    assert defeats > 0  # the retraction path is exercised too
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_settle_concludes_what_run_concludes_for_any_answers(base, data):
+    vocab = base.vocabulary
+    entries = {f.id: (st.lists(st.sampled_from([v for v in f.domain if v != "unknown"]), unique=True)
+                      if f.type == "multi" else st.sampled_from(list(f.domain)))
+               for f in vocab if f.type in ("bool", "choice", "multi")}
+    facts = data.draw(st.fixed_dictionaries({}, optional=entries))
+    for engine in _all_engines(base):
+        _assert_settles_as_run(engine, facts, sorted(facts.items(), key=str))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_verdict_does_not_depend_on_the_order_rules_fired_in(base, data):
+    """The weighing reads which rules fired, never their order: settle() may fire them in another."""
+    import datetime as dt
+
+    from fairuse.assess import _evaluate
+    from fairuse.casebook import load_casebook
+
+    cases = [c for c in load_casebook(ROOT / "casebook", base)]
+    case = data.draw(st.sampled_from(cases))
+    on = dt.date(2026, 11, 1)
+    result, firings = _evaluate(base, case.jurisdiction, case.facts, on)
+    shuffled = engine_module.Firings(data.draw(st.permutations(list(firings))))
+    shuffled.defeated = firings.defeated
+    findings: dict = {}
+    for f in shuffled:
+        for fid, value in f.rule.then.finding.items():
+            findings.setdefault(fid, {}).setdefault(value, []).append(f.rule.id)
+    engine = engine_for(base, case.jurisdiction, on)
+    original = engine_module.Engine.run
+    try:
+        engine_module.Engine.run = lambda self, facts, holding=None: (shuffled, findings)
+        again, _ = _evaluate(base, case.jurisdiction, case.facts, on)
+    finally:
+        engine_module.Engine.run = original
+    assert engine is engine_for(base, case.jurisdiction, on)
+    assert (again.raw_verdict, again.verdict) == (result.raw_verdict, result.verdict), case.id
+    if hasattr(result, "score"):
+        assert again.score == result.score, case.id
+        assert {n: f.score for n, f in again.factors.items()} == {n: f.score for n, f in result.factors.items()}
+
+
+def test_what_if_verdicts_settled_equal_those_run(base):
+    """Every variant the sensitivity and "what the answer rests on" read, both ways."""
+    import datetime as dt
+
+    from fairuse.assess import _evaluate
+
+    on = dt.date(2026, 11, 1)
+    checked = 0
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        facts = {k: v for k, v in load_answers(base.vocabulary, path).items()
+                 if k not in ("use_summary", "assessment_date", "conduct_date")}
+        for f in base.vocabulary:
+            if f.type not in ("bool", "choice"):
+                continue
+            for value in f.domain:
+                variant = {**facts, f.id: value}
+                for code in facts.get("jurisdictions") or ["us"]:
+                    ran = _evaluate(base, code, variant, on)[0]
+                    settled = _evaluate(base, code, variant, on, settle=True)[0]
+                    assert (settled.raw_verdict, settled.verdict) == (ran.raw_verdict, ran.verdict), (path.name, f.id)
+                    checked += 1
+    assert checked > 500
