@@ -478,6 +478,8 @@ def flip_known(assessment: "Assessment") -> list[Change]:
     Returns the changes that would reverse a verdict (fair to unfair, applies to
     does not apply, or the reverse): the facts the verdict rests on.
     """
+    from .reasoning.defeaters import assumed
+
     base = assessment.rulebase
     facts = {k: v for k, v in assessment.answers.items() if k not in NOT_FACTS}
     out: list[Change] = []
@@ -496,7 +498,9 @@ def flip_known(assessment: "Assessment") -> list[Change]:
                 if fact_id not in used[code]:
                     continue
                 raw = assessment.results[code].raw_verdict
-                after, _ = _verdicts(base, code, variant, assessment.as_of, conduct, seen)
+                # with the jurisdiction's assumptions, as the verdict shown was reached (and as the sensitivity does)
+                extra = assumed(base.jurisdictions[code], variant, assessment.as_of)
+                after, _ = _verdicts(base, code, {**variant, **extra}, assessment.as_of, conduct, seen)
                 if direction(after) * direction(raw) < 0 and after != NOT_NEEDED:
                     # reported from the verdict shown, so it never contradicts the headline
                     out.append(Change(fact_id, value, code, assessment.results[code].verdict, after))

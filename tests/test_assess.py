@@ -214,3 +214,36 @@ def test_facts_the_verdict_rests_on_are_reported_from_the_verdict_shown(base):
     assert result.us.verdict != result.us.raw_verdict  # the case this test is about
     flips = flip_known(result)
     assert flips and all(c.before == result.us.verdict for c in flips if c.jurisdiction == "us")
+
+
+def test_what_the_answer_rests_on_is_worked_out_with_the_assumptions_the_answer_made(base, vocab):
+    """Each change of a known fact is judged as the verdict shown was reached: with the jurisdiction's
+    stated assumptions (a US answer assumes no copying service and no unpaid benefit unless told;
+    llm-web-crawl's EU answer, no reservation of rights). Every example: the changes reported are
+    exactly those that reverse the verdict so judged."""
+    from conftest import EXAMPLES
+
+    from fairuse.answers import load_answers
+    from fairuse.assess import NOT_FACTS, NOT_NEEDED, _evaluate_assuming, direction, flip_known
+
+    checked = 0
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        result = assess(load_answers(vocab, path), rulebase=base)
+        facts = {k: v for k, v in result.answers.items() if k not in NOT_FACTS}
+        expected = set()
+        for fact_id, current in facts.items():
+            fact = vocab.facts.get(fact_id)
+            if fact is None or fact.type not in ("bool", "choice"):
+                continue
+            for value in fact.domain:
+                if value in (current, "unknown"):
+                    continue
+                for code in result.jurisdictions:
+                    again, _, _ = _evaluate_assuming(base, code, {**facts, fact_id: value}, result.as_of,
+                                                     result.conduct_date)
+                    checked += 1
+                    if (direction(again.raw_verdict) * direction(result.results[code].raw_verdict) < 0
+                            and again.raw_verdict != NOT_NEEDED):
+                        expected.add((fact_id, value, code, again.raw_verdict))
+        assert {(c.fact, c.value, c.jurisdiction, c.after) for c in flip_known(result)} == expected, path.stem
+    assert checked > 1000

@@ -94,3 +94,11 @@ def test_help_shows_no_value_after_flags(cli):
         assert result.returncode == 0
         assert "<bool>" not in result.stdout and "BOOLEAN" not in result.stdout, args
         assert "--help" in result.stdout
+
+
+def test_the_memo_command_knows_the_memo_formats():
+    """The CLI checks --format before it loads the memo package (a fifth of a second): the same list."""
+    from fairuse import memo
+    from fairuse.cli.assess import MEMO_FORMATS
+
+    assert MEMO_FORMATS == memo.FORMATS

@@ -79,7 +79,28 @@ def test_table_of_authorities_lists_pages_in_the_pdf(base, vocab):
     _, text = _pdf_text(memo.render(_assessment(base, vocab, "google-books"), "pdf"))
     toa = text[text.index("Table of Authorities"):]
     assert "Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994)" in toa.replace("\n", " ").replace("\xa0", " ")
-    assert "p. " in toa
+    assert "p.\xa0" in toa or "p. " in toa
+
+
+@pytest.mark.parametrize("name", ["google-books", "llm-web-crawl"])
+def test_the_pdf_key_gives_the_page_each_citing_section_is_on(base, vocab, name):
+    """The Table of Authorities' key ("Factor 4, p. 4; ...; Appendix, p. 11"): every section that cites
+    an authority, each once, with the page its heading is on (the PDF's own destinations say where)."""
+    import io
+
+    from pypdf import PdfReader
+
+    result = _assessment(base, vocab, name)
+    sections = memo.build_context(result)["authority_sections"]
+    reader = PdfReader(io.BytesIO(memo.render(result, "pdf")))
+    text = "\n".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
+    key = _re.search(r"Where cited .*?, p\. \d+\.", " ".join(text.split())).group(0)  # to the first "p. N."
+    pages = {page.indirect_reference: i + 1 for i, page in enumerate(reader.pages)}
+    expected = "; ".join(f"{s['title']}, p. {pages[reader.named_destinations[s['id']].page.indirect_reference]}"
+                         for s in sections)
+    assert key == f"Where cited (section, page): {expected}."
+    assert len(sections) >= 5 and len({s["id"] for s in sections}) == len(sections)
+    assert [s["id"] for s in sections][-1] == "appendix"
 
 
 def test_user_text_cannot_inject_markup(base, vocab):
@@ -415,3 +436,16 @@ def test_a_condition_is_explained_by_a_rule_that_decided_it_that_way(base, vocab
                     assert (row["status"] == "met") in said_by[row["why"]], (j["name"], row)
                     checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("name", ["artist-style-finetune", "llm-web-crawl", "song-parody"])
+def test_each_authority_names_its_sections_in_the_memos_order(base, vocab, name):
+    result = _assessment(base, vocab, name)
+    html = memo.render(result, "html").decode()
+    context = memo.build_context(result)
+    where = {s["id"]: html.index(f'id="{s["id"]}"') for s in context["authority_sections"]}
+    assert list(where.values()) == sorted(where.values())  # the key, too
+    for group in context["authorities"]:
+        for item in group["items"]:
+            ids = [s["id"] for s in item["sections"]]
+            assert [where[i] for i in ids] == sorted(where[i] for i in ids), (item["cite"], ids)

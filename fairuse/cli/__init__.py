@@ -30,10 +30,16 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one line and exit 2."""
+    from ..pdfworker import prepare, release, wanted
     from ..safetext import one_line
 
+    if wanted(sys.argv[1:]):
+        prepare()  # WeasyPrint loads in a child while the command line is parsed and the memo written
     try:
-        app()
+        try:
+            app()
+        finally:
+            release()  # a child the command did not use (an error before the PDF) is stopped now
     except FairuseError as exc:
         typer.echo(f"fairuse: error: {one_line(str(exc))}", err=True)
         sys.exit(2)

@@ -14,12 +14,32 @@ Layout: :mod:`.context` (what the memo says), :mod:`.chart` (the factor chart),
 
 from __future__ import annotations
 
-from ..prose import FactWords
-from .templating import FORMATS, MAX_TEMPLATE_NUMBER, environment, render, templates_dir, write
-from .chart import chart_svg
-from .context import (FACTOR_TEXT, KIND_TITLES, MAX_SUMMARY, VERDICT_WORDS, _citation_key, _prose_spec, _short,
-                      build_context)
-from .pdf import check_url
+import importlib
+
+# Each public name and the module it lives in: loaded on first use, so that
+# importing one part (``fairuse.memo.pdf`` in the PDF worker) loads only that part.
+_WHERE = {
+    "FactWords": "..prose",
+    "FORMATS": ".templating", "MAX_TEMPLATE_NUMBER": ".templating", "environment": ".templating",
+    "render": ".templating", "templates_dir": ".templating", "write": ".templating",
+    "chart_svg": ".chart",
+    "FACTOR_TEXT": ".context", "KIND_TITLES": ".context", "MAX_SUMMARY": ".context", "VERDICT_WORDS": ".context",
+    "_citation_key": ".context", "_prose_spec": ".context", "_short": ".context", "build_context": ".context",
+    "check_url": ".pdf",
+}
 
 __all__ = ["FACTOR_TEXT", "FORMATS", "KIND_TITLES", "MAX_SUMMARY", "MAX_TEMPLATE_NUMBER", "VERDICT_WORDS", "FactWords",
            "build_context", "chart_svg", "check_url", "environment", "render", "templates_dir", "write"]
+
+
+def __getattr__(name: str):
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE))

@@ -106,7 +106,8 @@ def _words(value) -> str:
 class _Authorities:
     """Collects every authority cited, with the sections citing it."""
 
-    def __init__(self, rulebase):
+    def __init__(self, rulebase, order: list[str] | None = None):
+        self.order = {section: i for i, section in enumerate(order or [])}  # the memo's sections, in order
         self.by_cite = {a.cite: a for a in rulebase.authorities.values()}
         self.by_key = {}  # a reporter citation or docket number -> the authority's own cite
         for cite in sorted(self.by_cite, key=len):
@@ -135,13 +136,28 @@ class _Authorities:
         auth = self.by_cite.get(base)
         return auth.kind if auth else "case"
 
+    def sections(self) -> list[dict]:
+        """The sections that cite an authority, each once, in the memo's order."""
+        seen: dict = {}
+        for entry in self.entries.values():
+            for k, v in entry["sections"].items():
+                seen.setdefault(k, v)
+        return [{"id": k, "title": seen[k]} for k in sorted(seen, key=self._rank())]
+
+    def _rank(self):
+        """A sort key putting section ids in the memo's order (a section it does not know: last, as first cited)."""
+        seen = list(dict.fromkeys(k for entry in self.entries.values() for k in entry["sections"]))
+        return lambda section: (self.order.get(section, len(self.order)), seen.index(section))
+
     def table(self) -> list[dict]:
+        rank = self._rank()
         groups = []
         for kind, title in KIND_TITLES.items():
             items = sorted((e for e in self.entries.values() if e["kind"] == kind), key=lambda e: e["cite"].lower())
             if items:
                 groups.append({"title": title, "items": [
-                    {"cite": e["cite"], "sections": [{"id": k, "title": v} for k, v in e["sections"].items()]}
+                    {"cite": e["cite"], "sections": [{"id": k, "title": e["sections"][k]}
+                                                     for k in sorted(e["sections"], key=rank)]}
                     for e in items]})
         return groups
 
@@ -163,7 +179,11 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
     base = a.rulebase
     template_dirs = template_dirs or [templates_dir()]
     env = env or environment(template_dirs[0] if template_dirs[0] != templates_dir() else None)
-    auth = _Authorities(base)
+    from ..weighing import FACTORS
+
+    auth = _Authorities(base, ["question", "brief-answer", *(f"factor-{n}" for n in FACTORS),
+                               *(f"jurisdiction-{c}" for c in a.jurisdictions), "sensitivity", "mitigations",
+                               "caveats", "appendix"])
     words = FactWords(_prose_spec(template_dirs), env, base.vocabulary)
     known, unknown = _facts_in_words(a, words)
     summary = " ".join(str(a.answers.get("use_summary") or "the use described below").split())
@@ -294,6 +314,7 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         "unsettled": unsettled,
         "precedents": a.precedents,
         "authorities": table,
+        "authority_sections": auth.sections(),  # the PDF's "where cited" key, with each section's page
         "authorities_without_appendix": _without(table, "appendix"),
         "trace": trace,
         "ruleset": {"version": base.version, "stated_as_of": base.stated_as_of.isoformat(), "as_of": a.as_of.isoformat()},

@@ -44,6 +44,18 @@ def _import_weasyprint():
 
 
 def _pdf(html: str) -> bytes:
+    """The PDF of ``html``: from the child :func:`fairuse.pdfworker.prepare` started, if any, else made here."""
+    from ..pdfworker import take
+
+    worker = take()
+    if worker is not None:
+        done = worker.render(html)
+        if done is not None:
+            return done
+    return _render_here(html)
+
+
+def _render_here(html: str) -> bytes:
     try:
         weasyprint = _import_weasyprint()
     except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing

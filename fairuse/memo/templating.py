@@ -5,10 +5,13 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..assess import Assessment
 from ..errors import FairuseError
 from ..paths import data_dir
+
+if TYPE_CHECKING:  # the PDF worker imports this module for templates_dir alone
+    from ..assess import Assessment
 
 FORMATS = ("html", "pdf", "md")
 
@@ -44,8 +47,21 @@ def _sandbox_class():
             if source not in cache:
                 if len(cache) >= self.MAX_STRINGS:
                     cache.clear()
-                cache[source] = super().from_string(source)
+                cache[source] = self._compiled_string(source)
             return cache[source]
+
+        def _compiled_string(self, source: str):
+            """Environment.from_string, through the bytecode cache (Jinja2 keeps only files there)."""
+            bcc = self.bytecode_cache
+            if bcc is None:
+                return super().from_string(source)
+            from .codecache import string_key
+
+            bucket = bcc.get_bucket(self, "<string>", string_key(source), source)
+            if bucket.code is None:
+                bucket.code = self.compile(source)
+                bcc.set_bucket(bucket)
+            return self.template_class.from_code(self, bucket.code, self.make_globals(None), None)
 
         def call_binop(self, context, operator, left, right):
             if operator == "**" and (too_big(right) or (isinstance(right, (int, float)) and right > 64)):
@@ -118,6 +134,9 @@ def _environment(template_dir: str | None, fmt: str):
     env = _sandbox_class()(loader=ChoiceLoader(loaders),
                            autoescape=lambda name: name is None or fmt != "md",  # strings: facts_prose sentences
                            trim_blocks=True, lstrip_blocks=True)
+    from .codecache import bytecode_cache
+
+    env.bytecode_cache = bytecode_cache(f"{fmt}|{env.__class__.__name__}|{sorted(env.intercepted_binops)}")
     env.filters["md"] = _md_escape
     env.filters["words"] = lambda v: str(v).replace("_", " ")
     env.filters["capitalize_first"] = lambda v: str(v)[:1].upper() + str(v)[1:]

@@ -1,0 +1,113 @@
+"""The memo's compiled templates, kept between processes.
+
+Every process compiled the memo's Jinja2 templates again: its fourteen template
+files, the ``application:`` of each rule the memo shows and the sentences of
+``facts_prose.yaml`` (sixty templates, a third of the time a memo takes). Jinja2
+can keep what it compiles (a "bytecode cache"); this one lives beside the parsed
+YAML (:func:`fairuse.yamlcache.cache_dir`: ``FAIRUSE_CACHE_DIR``, empty = off),
+one folder per kind of memo (HTML or Markdown escape differently, so their
+compiled code differs), named for the versions of fairuse, Jinja2 and Python.
+
+* A template's entry is keyed by its name and file (a string template: a hash of
+  its text) and checked against a hash of its source: an edited template is
+  compiled again, never read stale.
+* A file owned by another user, or writable by others, is never loaded (it
+  holds code); a corrupt one is compiled again; a folder that cannot be written
+  turns the cache off, silently: never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+from jinja2 import FileSystemBytecodeCache
+
+MAX_FILES = 4096  # compiled templates kept per folder; the oldest go first
+STALE_DAYS = 30  # folders of other versions unused this long are removed
+
+
+class _Cache(FileSystemBytecodeCache):
+    def __init__(self, directory: str):
+        super().__init__(directory, "%s.jinja")
+        self.writable = True
+        self.written = 0
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            with open(self._get_cache_filename(bucket), "rb") as handle:
+                info = os.fstat(handle.fileno())
+                if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+                    return  # not ours alone: never load code from it
+                bucket.load_bytecode(handle)  # a wrong magic or a corrupt file leaves the bucket empty
+        except OSError:
+            return
+        except Exception:  # noqa: BLE001 - anything odd in the file: compile afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        if not self.writable:
+            return
+        try:
+            super().dump_bytecode(bucket)
+            self.written += 1
+        except OSError:
+            self.writable = False
+        if self.written and self.written % 256 == 0:
+            _prune(Path(self.directory))
+
+
+def bytecode_cache(flavor: str) -> _Cache | None:
+    """The cache for templates compiled with ``flavor``'s settings, or None (cache off or unusable)."""
+    from ..yamlcache import cache_dir
+
+    root = cache_dir()
+    if root is None:
+        return None
+    import jinja2
+
+    from .. import __version__
+
+    stamp = hashlib.blake2b(f"{flavor}|{__version__}|{jinja2.__version__}|{sys.version_info[:2]}".encode(),
+                            digest_size=8).hexdigest()
+    folder = root / f"jinja-{stamp}"
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            _remove_stale(root, keep=folder)
+        info = folder.stat()
+        if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+            return None
+    except OSError:
+        return None
+    return _Cache(str(folder))
+
+
+def string_key(source: str) -> str:
+    """The file name a string template's entry is keyed by (its text's hash)."""
+    return hashlib.blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _prune(folder: Path) -> None:
+    try:
+        files = sorted(folder.glob("*.jinja"), key=lambda p: p.stat().st_mtime_ns)
+        for old in files[:-MAX_FILES]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _remove_stale(root: Path, keep: Path) -> None:
+    """Folders of other versions, unused for :data:`STALE_DAYS`."""
+    import shutil
+
+    cutoff = time.time() - STALE_DAYS * 86400
+    try:
+        for folder in root.glob("jinja-*"):
+            if folder != keep and folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+    except OSError:
+        pass
