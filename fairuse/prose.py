@@ -280,10 +280,12 @@ def factor_conclusion(number: int, leaning: str, counted: list, titles: dict) ->
         top = [_lower(clause(titles.get(r["rule"], ""))) for r in counted[:2]]
         return f"Factor {ordinal} is therefore neutral: {join_words(top)}, and neither side gains from it."
     main = clause(titles.get(for_side[0]["rule"], "")) if for_side else ""
-    text = f"Factor {ordinal} therefore favours {SIDE[leaning]} (decisive: {_lower(main)}"
+    text = f"Factor {ordinal} therefore favours {SIDE[leaning]}."
+    if main:
+        text += f" The decisive consideration: {_lower(main)}."
     if against:
-        text += f"; weighing the other way: {_lower(clause(titles.get(against[0]['rule'], '')))}"
-    return text + ")."
+        text += f" Weighing the other way, and outweighed: {_lower(clause(titles.get(against[0]['rule'], '')))}."
+    return text
 
 
 _KEEP_CAPITAL = ("Section ", "Congress", "Courts ", "Before ", "After ", "Ross", "Bartz", "Kadrey", "Warhol", "Sony",

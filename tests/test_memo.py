@@ -449,3 +449,15 @@ def test_each_authority_names_its_sections_in_the_memos_order(base, vocab, name)
         for item in group["items"]:
             ids = [s["id"] for s in item["sections"]]
             assert [where[i] for i in ids] == sorted(where[i] for i in ids), (item["cite"], ids)
+
+
+def test_a_contradicted_answer_is_said_in_the_facts_words(base, vocab):
+    """commercial-coursepack states full substitution; the competing-product rule implies partial."""
+    result = _assessment(base, vocab, "commercial-coursepack")
+    assert result.disagreements
+    text = memo.build_context(result)["disagreements"][0]["text"]
+    assert text == ("United States: the answers state that the use or its outputs substitute for the works, and that "
+                    "answer was applied; the other facts given imply instead that the use or its outputs partly "
+                    "substitute for the works.")
+    md = memo.render(result, "md").decode()
+    assert "output substitutes" not in md and text in md

@@ -301,10 +301,7 @@ def build_context(assessment: Assessment, *, to: str = "File", author: str = "fa
         "unknown_changes": unknown_changes,
         "resting_on": resting,
         "assumptions": facts_assumed(a, words),
-        "disagreements": [{"text": f"{JURISDICTION_NAMES.get(d['jurisdiction'], d['jurisdiction'])}: the answer given for "
-                                   f"{d['fact'].replace('_', ' ')} ({_words(d['stated'])}) was applied, but the other "
-                                   f"facts imply {' or '.join(_words(v) for v in d['implied'])}."}
-                          for d in a.disagreements],
+        "disagreements": [{"text": _disagreement(d, words)} for d in a.disagreements],
         # the precedents' part is said here only where they decided or kept the verdict
         "precedent_reasoning": (a.analogies["us"].sentence if "us" in a.analogies and a.us is not None
                                 and any("precedents decide" in x or "precedents support" in x for x in a.us.steps)
@@ -341,6 +338,17 @@ def _without(table: list[dict], section: str) -> list[dict]:
         if items:
             groups.append({**group, "items": items})
     return groups
+
+
+def _disagreement(d: dict, words: FactWords) -> str:
+    """A stated answer the other facts contradict, in the facts' own words."""
+    def plain(text: str) -> str:
+        text = text.strip().rstrip(".")
+        return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+    where = JURISDICTION_NAMES.get(d["jurisdiction"], d["jurisdiction"])
+    return (f"{where}: the answers state that {plain(words.sentence(d['fact'], d['stated']))}, and that answer was "
+            f"applied; the other facts given imply instead that {plain(words.either(d['fact'], d['implied']))}.")
 
 
 def _facts_per_factor(a: Assessment) -> dict[str, set]:
