@@ -59,13 +59,19 @@ def _bucket(cache, source: str):
     return env, cache.get_bucket(env, "<string>", codecache.string_key(source), source)
 
 
-def test_a_file_others_can_write_or_own_is_never_loaded(tmp_path, monkeypatch):
+def _one_entry(tmp_path, monkeypatch):
+    """A cache in ``tmp_path`` holding one compiled string template; (cache, its file, the environment)."""
     monkeypatch.setenv("FAIRUSE_CACHE_DIR", str(tmp_path))
     cache = codecache.bytecode_cache("test")
     env, bucket = _bucket(cache, "Hello {{ name }}")
     bucket.code = env.compile("Hello {{ name }}")
     cache.set_bucket(bucket)
     (path,) = list(Path_of(cache).glob("*.jinja"))
+    return cache, path, env
+
+
+def test_a_file_others_can_write_or_own_is_never_loaded(tmp_path, monkeypatch):
+    cache, path, _ = _one_entry(tmp_path, monkeypatch)
     assert _bucket(cache, "Hello {{ name }}")[1].code is not None
     os.chmod(path, 0o666)
     assert _bucket(cache, "Hello {{ name }}")[1].code is None
@@ -76,12 +82,7 @@ def test_a_file_others_can_write_or_own_is_never_loaded(tmp_path, monkeypatch):
 
 
 def test_a_corrupt_or_stale_file_is_compiled_again(tmp_path, monkeypatch):
-    monkeypatch.setenv("FAIRUSE_CACHE_DIR", str(tmp_path))
-    cache = codecache.bytecode_cache("test")
-    env, bucket = _bucket(cache, "Hello {{ name }}")
-    bucket.code = env.compile("Hello {{ name }}")
-    cache.set_bucket(bucket)
-    (path,) = list(Path_of(cache).glob("*.jinja"))
+    cache, path, env = _one_entry(tmp_path, monkeypatch)
     data = path.read_bytes()
     for broken in (data[:len(data) // 2], b"j2" + b"\x00" * 40, b"", os.urandom(200)):
         path.write_bytes(broken)

@@ -184,22 +184,24 @@ def _all_engines(base):
     return [engine_for(base, code, dt.date(2026, 11, 1)) for code in base.jurisdictions]
 
 
-def test_leaves_per_fact_equal_every_leaf_for_every_example_and_its_variants(base):
-    from conftest import EXAMPLES
-
-    from fairuse.answers import load_answers
-
-    engines = _all_engines(base)
-    checked = 0
+def _examples_and_variants(base):
+    """(example name, its facts or a variant): each bool or choice fact set to each value, each fact unknown."""
     for path in sorted(EXAMPLES.glob("*.yaml")):
         facts = dict(load_answers(base.vocabulary, path))
         variants = [facts] + [{**facts, f.id: v} for f in base.vocabulary if f.type in ("bool", "choice")
                               for v in f.domain if v != "unknown"]
         variants += [{k: v for k, v in facts.items() if k != drop} for drop in facts]  # each fact unknown
+        for variant in variants:
+            yield path.name, variant
+
+
+def test_leaves_per_fact_equal_every_leaf_for_every_example_and_its_variants(base):
+    engines = _all_engines(base)
+    checked = 0
+    for name, variant in _examples_and_variants(base):
         for engine in engines:
-            for variant in variants:
-                assert engine.leaves(variant) == _leaves_plain(engine, variant), path.name
-                checked += 1
+            assert engine.leaves(variant) == _leaves_plain(engine, variant), name
+            checked += 1
     assert checked > 1000
 
 
@@ -214,14 +216,18 @@ def test_leaves_keep_apart_what_the_leaves_tell_apart(base):
             assert engine.leaves({}) == _leaves_plain(engine, {})
 
 
+def _any_answers(base, data) -> dict:
+    """Any answers the vocabulary allows: each fact absent or one of its values (a multi: any of its values)."""
+    entries = {f.id: (st.lists(st.sampled_from([v for v in f.domain if v != "unknown"]), unique=True)
+                      if f.type == "multi" else st.sampled_from(list(f.domain)))
+               for f in base.vocabulary if f.type in ("bool", "choice", "multi")}
+    return data.draw(st.fixed_dictionaries({}, optional=entries))
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_leaves_per_fact_equal_every_leaf_for_any_answers(base, data):
-    vocab = base.vocabulary
-    entries = {f.id: (st.lists(st.sampled_from([v for v in f.domain if v != "unknown"]), unique=True)
-                      if f.type == "multi" else st.sampled_from(list(f.domain)))
-               for f in vocab if f.type in ("bool", "choice", "multi")}
-    facts = data.draw(st.fixed_dictionaries({}, optional=entries))
+    facts = _any_answers(base, data)
     for engine in _all_engines(base):
         assert engine.leaves(facts) == _leaves_plain(engine, facts)
         assert engine.holding(facts) == _leaves_plain(engine, facts)[0]
@@ -257,15 +263,10 @@ def _assert_settles_as_run(engine, facts, label):
 def test_settle_concludes_what_run_concludes_for_every_example_and_its_variants(base):
     engines = _all_engines(base)
     checked = 0
-    for path in sorted(EXAMPLES.glob("*.yaml")):
-        facts = dict(load_answers(base.vocabulary, path))
-        variants = [facts] + [{**facts, f.id: v} for f in base.vocabulary if f.type in ("bool", "choice")
-                              for v in f.domain if v != "unknown"]
-        variants += [{k: v for k, v in facts.items() if k != drop} for drop in facts]
+    for name, variant in _examples_and_variants(base):
         for engine in engines:
-            for variant in variants:
-                _assert_settles_as_run(engine, variant, path.name)
-                checked += 1
+            _assert_settles_as_run(engine, variant, name)
+            checked += 1
     assert checked > 1000
 
 
@@ -286,11 +287,7 @@ def test_settle_concludes_what_run_concludes_for_every_casebook_decision(base):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_settle_concludes_what_run_concludes_for_any_answers(base, data):
-    vocab = base.vocabulary
-    entries = {f.id: (st.lists(st.sampled_from([v for v in f.domain if v != "unknown"]), unique=True)
-                      if f.type == "multi" else st.sampled_from(list(f.domain)))
-               for f in vocab if f.type in ("bool", "choice", "multi")}
-    facts = data.draw(st.fixed_dictionaries({}, optional=entries))
+    facts = _any_answers(base, data)
     for engine in _all_engines(base):
         _assert_settles_as_run(engine, facts, sorted(facts.items(), key=str))
 
