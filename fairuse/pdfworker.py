@@ -145,7 +145,8 @@ def _serve(html_r: int, html_w: int, pdf_r: int, pdf_w: int) -> None:  # pragma:
 
     status = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child with its parent
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child with its parent (unless ignored)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.close(html_w)
         os.close(pdf_r)

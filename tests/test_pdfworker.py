@@ -113,6 +113,29 @@ def test_a_child_that_dies_leaves_the_pdf_to_this_process():
     """)
 
 
+def test_a_child_ignores_ctrl_c_when_its_parent_does():
+    """Started with SIGINT ignored (nohup, a background job), the child keeps ignoring it; otherwise
+    Ctrl-C ends it with its parent."""
+    _fresh("""
+        import signal, time
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        assert pdfworker.prepare() is True
+        time.sleep(0.3)
+        os.kill(pdfworker._WORKER.pid, signal.SIGINT)
+        from fairuse.memo.pdf import _pdf
+        assert _pdf("<p>Hello</p>").startswith(b"%PDF")
+        assert "weasyprint" not in sys.modules  # the child made it
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        assert pdfworker.prepare() is True
+        pid = pdfworker._WORKER.pid
+        time.sleep(0.3)
+        os.kill(pid, signal.SIGINT)
+        assert os.waitpid(pid, 0)[1] & 0x7f == signal.SIGINT  # ended by the signal
+        pdfworker._WORKER.pid = 0
+        pdfworker.release()
+    """)
+
+
 def test_a_child_not_used_is_stopped_and_reaped():
     _fresh("""
         assert pdfworker.prepare() is True
