@@ -14,24 +14,23 @@ import subprocess
 import time
 
 
-def median_ms(fn, runs: int) -> float:
-    """Median wall time of ``fn`` over ``runs`` calls, in milliseconds."""
+def _median_ms(fn, runs: int, clock) -> float:
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((clock() - start) * 1000)
     return statistics.median(times)
+
+
+def median_ms(fn, runs: int) -> float:
+    """Median wall time of ``fn`` over ``runs`` calls, in milliseconds."""
+    return _median_ms(fn, runs, time.perf_counter)
 
 
 def median_cpu_ms(fn, runs: int) -> float:
     """Median CPU time (user + system) of this process spent in ``fn``, in milliseconds."""
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        fn()
-        times.append((time.process_time() - start) * 1000)
-    return statistics.median(times)
+    return _median_ms(fn, runs, time.process_time)
 
 
 def process_ms(cmd: list, runs: int) -> tuple[float, float]:

@@ -265,6 +265,15 @@ def _verdicts(base: RuleBase, code: str, facts: dict, on: dt.date, conduct: dt.d
     return hit
 
 
+def _verdicts_assuming(base: RuleBase, code: str, facts: dict, on: dt.date, conduct: dt.date | None,
+                       seen: dict) -> tuple:
+    """:func:`_verdicts` with the jurisdiction's defeater facts, where unknown, at their assumed values
+    (as :func:`_evaluate_assuming` reaches the verdict shown): what every what-if variant is judged by."""
+    from .reasoning.defeaters import assumed
+
+    return _verdicts(base, code, {**facts, **assumed(base.jurisdictions[code], facts, on)}, on, conduct, seen)
+
+
 def _evaluate_assuming(base: RuleBase, code: str, facts: dict, on: dt.date, conduct: dt.date | None = None):
     """Evaluate with the jurisdiction's defeater facts, where unknown, at their assumed values."""
     from .reasoning.defeaters import assumed
@@ -447,8 +456,6 @@ def _seen(base, facts, on, conduct, results, trace, assumed_by) -> dict:
 
 def _sensitivity(base, wanted, facts, on, results, skip=frozenset(), conduct=None, seen=None):
     """Re-run the engine with each unknown fact set to each of its values."""
-    from .reasoning.defeaters import assumed
-
     seen = {} if seen is None else seen
     missing: list[str] = []
     variants: list[_Variant] = []
@@ -462,8 +469,7 @@ def _sensitivity(base, wanted, facts, on, results, skip=frozenset(), conduct=Non
                 continue
             variant = {**facts, fact_id: value}
             for code in (c for c in wanted if fact_id in used[c]):
-                extra = assumed(base.jurisdictions[code], variant, on)  # as _evaluate_assuming does
-                raw, verdict = _verdicts(base, code, {**variant, **extra}, on, conduct, seen)
+                raw, verdict = _verdicts_assuming(base, code, variant, on, conduct, seen)
                 variants.append(_Variant(fact_id, value, code, raw, verdict))
                 if verdict != results[code].verdict:
                     moved = True
@@ -478,8 +484,6 @@ def flip_known(assessment: "Assessment") -> list[Change]:
     Returns the changes that would reverse a verdict (fair to unfair, applies to
     does not apply, or the reverse): the facts the verdict rests on.
     """
-    from .reasoning.defeaters import assumed
-
     base = assessment.rulebase
     facts = {k: v for k, v in assessment.answers.items() if k not in NOT_FACTS}
     out: list[Change] = []
@@ -498,9 +502,7 @@ def flip_known(assessment: "Assessment") -> list[Change]:
                 if fact_id not in used[code]:
                     continue
                 raw = assessment.results[code].raw_verdict
-                # with the jurisdiction's assumptions, as the verdict shown was reached (and as the sensitivity does)
-                extra = assumed(base.jurisdictions[code], variant, assessment.as_of)
-                after, _ = _verdicts(base, code, {**variant, **extra}, assessment.as_of, conduct, seen)
+                after, _ = _verdicts_assuming(base, code, variant, assessment.as_of, conduct, seen)
                 if direction(after) * direction(raw) < 0 and after != NOT_NEEDED:
                     # reported from the verdict shown, so it never contradicts the headline
                     out.append(Change(fact_id, value, code, assessment.results[code].verdict, after))

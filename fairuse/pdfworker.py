@@ -87,8 +87,6 @@ def prepare() -> bool:
     if (_WORKER is not None or not sys.platform.startswith("linux") or "weasyprint" in sys.modules
             or threading.active_count() != 1 or not hasattr(os, "fork")):
         return False
-    import atexit
-
     html_r, html_w = os.pipe()
     pdf_r, pdf_w = os.pipe()
     try:
@@ -102,7 +100,6 @@ def prepare() -> bool:
     os.close(html_r)
     os.close(pdf_w)
     _WORKER = _Worker(pid, html_w, pdf_r)
-    atexit.register(release)
     return True
 
 
@@ -171,3 +168,8 @@ def _serve(html_r: int, html_w: int, pdf_r: int, pdf_w: int) -> None:  # pragma:
         status = 1
     finally:
         os._exit(status)
+
+
+import atexit  # noqa: E402
+
+atexit.register(release)  # a child nobody used is stopped when this process ends

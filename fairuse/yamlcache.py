@@ -54,6 +54,12 @@ def _stamp() -> str:
     return f"{_FORMAT}|{__version__}|{sys.version_info[:2]}|{yaml.__version__}"
 
 
+def ours_alone(info: os.stat_result) -> bool:
+    """Is a cache file or folder (its ``stat``) owned by this user and writable by nobody else?
+    Only then may what it holds be loaded (a pickle, compiled code)."""
+    return not hasattr(os, "getuid") or (info.st_uid == os.getuid() and not info.st_mode & 0o022)
+
+
 class _Store:
     """The cached files of one folder: file name -> (hash of its bytes, pickled value)."""
 
@@ -65,8 +71,8 @@ class _Store:
         try:
             with open(path, "rb") as handle:
                 info = os.fstat(handle.fileno())
-                if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-                    return  # not ours alone: never unpickle it
+                if not ours_alone(info):
+                    return  # never unpickle it
                 entries = pickle.load(handle)
             if isinstance(entries, dict):
                 self.entries = entries

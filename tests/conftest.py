@@ -46,6 +46,21 @@ def rules_copy(tmp_path):
     return target
 
 
+def edit_file(path, old, new):
+    """Replace the first ``old`` in the file with ``new`` (``old`` must be there)."""
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def drop_rule_key(path, rule_id: str, key: str) -> None:
+    """Remove the line of ``key`` from rule ``rule_id`` in a rules file (a copy, broken on purpose)."""
+    text = path.read_text()
+    start = text.index(f"  - id: {rule_id}\n")
+    line = text.index(f"    {key}:", start)
+    path.write_text(text[:line] + text[text.index("\n", line) + 1:])
+
+
 def run_cli(*args, stdin=None, env=None, cwd=None):
     """Run ``python -m fairuse`` as a user would; return the CompletedProcess."""
     full_env = {**os.environ, **(env or {})}

@@ -96,9 +96,16 @@ def test_help_shows_no_value_after_flags(cli):
         assert "--help" in result.stdout
 
 
-def test_the_memo_command_knows_the_memo_formats():
-    """The CLI checks --format before it loads the memo package (a fifth of a second): the same list."""
-    from fairuse import memo
-    from fairuse.cli.assess import MEMO_FORMATS
+def test_the_memo_command_checks_the_format_without_loading_the_memo():
+    """--format is checked against the memo's own list before the memo's prose, the rules or the
+    engine are loaded (a fifth of a second: the PDF worker starts before them)."""
+    import subprocess
+    import sys
 
-    assert MEMO_FORMATS == memo.FORMATS
+    code = ("import sys; from fairuse.cli import main; sys.argv = ['fairuse', 'memo', '--format', 'docx']\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+            "print(code, sorted(m for m in ('fairuse.memo.context', 'fairuse.prose', 'fairuse.assess', "
+            "'fairuse.memo.templating') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert "expected html, pdf or md, got 'docx'" in done.stderr
+    assert done.stdout.split("\n")[0] == "2 ['fairuse.memo.templating']"

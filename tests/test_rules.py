@@ -7,6 +7,8 @@ import pytest
 from fairuse.errors import FairuseError
 from fairuse.rules import load_rulebase
 
+from conftest import drop_rule_key, edit_file as _edit
+
 
 def test_shipped_rules_load(base):
     assert base.version and base.stated_as_of.isoformat() == "2026-11-25"
@@ -35,12 +37,6 @@ def _leaves(cond):
     if isinstance(cond, c.Not):
         return _leaves(cond.item)
     return [leaf for item in cond.items for leaf in _leaves(item)]
-
-
-def _edit(path, old, new):
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def _error(root) -> str:
@@ -83,11 +79,7 @@ def test_unknown_value_in_condition(rules_copy):
 
 
 def test_rule_without_authority(rules_copy):
-    path = rules_copy / "us" / "amount.yaml"
-    text = path.read_text()
-    start = text.index("  - id: us.107.3.small\n")
-    line = text.index("    authority:", start)
-    path.write_text(text[:line] + text[text.index("\n", line) + 1:])
+    drop_rule_key(rules_copy / "us" / "amount.yaml", "us.107.3.small", "authority")
     message = _error(rules_copy)
     assert "us.107.3.small" in message and "authority" in message
     assert re.search(r"amount\.yaml:\d+", message)

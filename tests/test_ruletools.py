@@ -9,13 +9,7 @@ import yaml
 from fairuse.rules import load_rulebase
 from fairuse.ruletools import diff, lint, load_tests, run_tests, scaffold, schema
 
-from conftest import ROOT, RULES
-
-
-def _edit(path, old, new):
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
+from conftest import ROOT, RULES, drop_rule_key, edit_file as _edit
 
 
 def _messages(problems):
@@ -254,11 +248,7 @@ def test_exception_defeats_its_base_rule_and_what_rested_on_it(base):
 
 
 def test_lint_warns_on_an_exception_rule_without_an_application(rules_copy):
-    path = rules_copy / "eu" / "dsm.yaml"
-    text = path.read_text()
-    start = text.index("  - id: eu.dsm.lawful-access\n")
-    line = text.index("    application:", start)
-    path.write_text(text[:line] + text[text.index("\n", line) + 1:])
+    drop_rule_key(rules_copy / "eu" / "dsm.yaml", "eu.dsm.lawful-access", "application")
     errors, warnings = lint(rules_copy)
     assert not errors
     assert [w for w in _messages(warnings) if "eu.dsm.lawful-access: no 'application:'" in w]

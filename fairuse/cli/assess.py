@@ -77,9 +77,6 @@ def assess(
     _emit(result, _check_assess_fmt(options.get("format")), bool(options.get("trace")))
 
 
-MEMO_FORMATS = ("html", "pdf", "md")  # fairuse.memo.FORMATS, without importing the memo (tests check they agree)
-
-
 def _check_assess_fmt(fmt: Optional[str]) -> str:
     fmt = (fmt or "text").lower()
     if fmt not in ("text", "json", "md"):
@@ -108,7 +105,9 @@ def memo(
     if fmt is None:
         suffix = out.suffix.lower().lstrip(".") if out else "md"
         fmt = {"htm": "html"}.get(suffix, suffix)
-    if fmt not in MEMO_FORMATS:
+    from ..memo.templating import FORMATS  # light: the memo package loads its parts on first use
+
+    if fmt not in FORMATS:
         _fail(f"--format: expected html, pdf or md, got '{fmt}'")
     if fmt == "pdf" and out is None:
         _fail("PDF output needs --out FILE")

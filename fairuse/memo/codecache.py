@@ -26,6 +26,8 @@ from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 
+from ..yamlcache import cache_dir, ours_alone
+
 MAX_FILES = 4096  # compiled templates kept per folder; the oldest go first
 STALE_DAYS = 30  # folders of other versions unused this long are removed
 
@@ -40,8 +42,8 @@ class _Cache(FileSystemBytecodeCache):
         try:
             with open(self._get_cache_filename(bucket), "rb") as handle:
                 info = os.fstat(handle.fileno())
-                if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-                    return  # not ours alone: never load code from it
+                if not ours_alone(info):
+                    return  # never load code from it
                 bucket.load_bytecode(handle)  # a wrong magic or a corrupt file leaves the bucket empty
         except OSError:
             return
@@ -62,8 +64,6 @@ class _Cache(FileSystemBytecodeCache):
 
 def bytecode_cache(flavor: str) -> _Cache | None:
     """The cache for templates compiled with ``flavor``'s settings, or None (cache off or unusable)."""
-    from ..yamlcache import cache_dir
-
     root = cache_dir()
     if root is None:
         return None
@@ -78,8 +78,7 @@ def bytecode_cache(flavor: str) -> _Cache | None:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
             _remove_stale(root, keep=folder)
-        info = folder.stat()
-        if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+        if not ours_alone(folder.stat()):
             return None
     except OSError:
         return None

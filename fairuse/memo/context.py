@@ -138,16 +138,21 @@ class _Authorities:
 
     def sections(self) -> list[dict]:
         """The sections that cite an authority, each once, in the memo's order."""
-        seen: dict = {}
+        titles = self._first_cited()
+        return [{"id": k, "title": titles[k]} for k in sorted(titles, key=self._rank(titles))]
+
+    def _first_cited(self) -> dict:
+        """Each section that cites an authority -> its title, in the order first cited."""
+        titles: dict = {}
         for entry in self.entries.values():
             for k, v in entry["sections"].items():
-                seen.setdefault(k, v)
-        return [{"id": k, "title": seen[k]} for k in sorted(seen, key=self._rank())]
+                titles.setdefault(k, v)
+        return titles
 
-    def _rank(self):
+    def _rank(self, titles: dict | None = None):
         """A sort key putting section ids in the memo's order (a section it does not know: last, as first cited)."""
-        seen = list(dict.fromkeys(k for entry in self.entries.values() for k in entry["sections"]))
-        return lambda section: (self.order.get(section, len(self.order)), seen.index(section))
+        first = {k: i for i, k in enumerate(titles if titles is not None else self._first_cited())}
+        return lambda section: (self.order.get(section, len(self.order)), first[section])
 
     def table(self) -> list[dict]:
         rank = self._rank()
@@ -342,13 +347,11 @@ def _without(table: list[dict], section: str) -> list[dict]:
 
 def _disagreement(d: dict, words: FactWords) -> str:
     """A stated answer the other facts contradict, in the facts' own words."""
-    def plain(text: str) -> str:
-        text = text.strip().rstrip(".")
-        return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    from ..prose import clause
 
     where = JURISDICTION_NAMES.get(d["jurisdiction"], d["jurisdiction"])
-    return (f"{where}: the answers state that {plain(words.sentence(d['fact'], d['stated']))}, and that answer was "
-            f"applied; the other facts given imply instead that {plain(words.either(d['fact'], d['implied']))}.")
+    return (f"{where}: the answers state that {clause(words.sentence(d['fact'], d['stated']))}, and that answer was "
+            f"applied; the other facts given imply instead that {clause(words.either(d['fact'], d['implied']))}.")
 
 
 def _facts_per_factor(a: Assessment) -> dict[str, set]:
