@@ -80,6 +80,9 @@ class CaseModel(BaseModel):
     split: Literal["dev", "holdout"] = Field(
         "dev", description="holdout: coded from the judgment before the rules were run on it, and never used to tune them.")
     coded: Optional[str] = Field(None, description="Who coded the facts and when, e.g. 'from the opinion, 2026-11-25'.")
+    relied_on: list[str] = Field(default_factory=list, description=(
+        "The facts the court's holding turned on (fact ids): a comparison distinguishes the case on these first."))
+    limit: Optional[str] = Field(None, description="A limit the court put on its own holding, said wherever the case is cited.")
 
     @field_validator("decided", mode="before")
     @classmethod
@@ -126,6 +129,8 @@ class Case:
     status_as_of: str | None = None
     status_source: str | None = None
     split: str = "dev"
+    relied_on: list = field(default_factory=list)
+    limit: str | None = None
 
     @property
     def side(self) -> str | None:
@@ -182,11 +187,16 @@ def load_case(path: Path, base: RuleBase) -> Case:
                            f"'status_as_of' and 'status_source'")
     facts_node = data["facts"]
     facts = validate(base.vocabulary, facts_node, f"{path}")
+    for name in model.relied_on:
+        if name not in base.vocabulary.facts:
+            raise FairuseError(f"{path}:{data.line_of('relied_on')}: 'relied_on': unknown fact '{name}'"
+                               f"{closest(name, base.vocabulary.facts)}")
     assess_as = model.assess or model.jurisdiction
     return Case(model.id, model.name, model.citation, model.court, model.decided, model.jurisdiction,
                 model.source, facts, dict(model.factors), model.outcome, " ".join(model.holding.split()),
                 " ".join(model.later.split()) if model.later else None, assess_as, list(model.tags), path,
-                model.status, model.status_as_of, model.status_source, model.split)
+                model.status, model.status_as_of, model.status_source, model.split, list(model.relied_on),
+                " ".join(model.limit.split()) if model.limit else None)
 
 
 def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) -> list[Case]:

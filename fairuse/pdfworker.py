@@ -148,7 +148,7 @@ def _serve(html_r: int, html_w: int, pdf_r: int, pdf_w: int) -> None:  # pragma:
         os.close(html_w)
         os.close(pdf_r)
         from .errors import FairuseError
-        from .memo.pdf import _render_here
+        from .pdfrender import render_here as _render_here
 
         try:
             _render_here(WARM_UP)

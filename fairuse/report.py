@@ -1,14 +1,19 @@
-"""Short reports of an assessment: plain text, rich text (terminal), Markdown, JSON.
+"""Short reports of an analysis: plain text, rich text (terminal), Markdown, JSON, and the engine's view.
 
-All read the one :class:`~fairuse.assess.Assessment` object. The long-form memo
-lives in :mod:`fairuse.memo`.
+Every report reads the one :class:`~fairuse.analysis.Analysis` and uses the same
+sentences as the memo (:mod:`fairuse.prose`): per jurisdiction, the answer and what
+decides it, then the facts assumed and what would change the answers. Rule ids,
+weights and scores are the engine's view (``--trace``) and the JSON's; the plain
+reports never show them. The long-form memo lives in :mod:`fairuse.memo`.
 """
 
 from __future__ import annotations
 
 import json
 
-from .assess import NOT_LEGAL_ADVICE, Assessment
+from .prose import (OTHER_HEADING, SHORT_VERDICT, brief_answer, confidence_sentences, facts_assumed,
+                    grouped_changes, place)
+from .sandbox import plain
 
 FACTOR_TITLES = {
     "purpose": "Factor 1: purpose and character of the use",
@@ -19,11 +24,150 @@ FACTOR_TITLES = {
 JURISDICTION_NAMES = {"us": "United States", "uk": "United Kingdom", "eu": "European Union",
                       "jp": "Japan", "cn": "China", "sg": "Singapore"}
 SIGN = {"user": "+", "owner": "-", "neutral": "="}
-LEANS_WORDS = {"user": "For the user", "owner": "For the owner", "neutral": "Neutral"}
 
 
 def label(verdict: str) -> str:
     return verdict.replace("_", " ").upper()
+
+
+def heading(code: str, verdict: str) -> str:
+    words = SHORT_VERDICT.get(verdict, verdict) if code == "us" else OTHER_HEADING.get(verdict, verdict)
+    return f"{JURISDICTION_NAMES.get(code, code)}: {words}"
+
+
+def to_json(a, trace: bool = True) -> str:
+    return json.dumps(a.to_json(trace=trace), indent=2, ensure_ascii=False, default=str)
+
+
+# ----------------------------------------------------------------------- the plain report
+
+
+def sections(a) -> list[tuple[str, list[str]]]:
+    """The plain report as (heading, paragraphs): what text, rich and Markdown lay out."""
+    out = []
+    for code in a.jurisdictions:
+        r = a.results[code]
+        paragraphs = [" ".join(brief_answer(a, code))]
+        if r.kind == "fair_use" and r.verdict != "not_needed":
+            paragraphs += confidence_sentences(a, code)
+        if r.duties:
+            paragraphs += [f"Duty: {d['duty']}" for d in r.duties]
+        out.append((heading(code, r.verdict), paragraphs))
+    words = a.words
+    assumed = facts_assumed(a, words)
+    if assumed:
+        out.append(("Facts assumed", [f"{x['head']}{' (' + x['where'] + ')' if x['where'] else ''}. {x['text']}"
+                                      for x in assumed]))
+    changes = grouped_changes([c for c in a.changes if c.kind == "unknown"], words)
+    out.append(("What would change the answers",
+                [f"{g['question']}. {' '.join(g['sentences'])}" for g in changes]
+                or ["None: no unknown fact, if established, would change any answer."]))
+    if a.mitigations:
+        out.append(("Risk mitigations", [m["mitigation"] for m in a.mitigations]))
+    resting = grouped_changes(a.resting_on, words)
+    if resting:
+        out.append(("The answers rest on these facts given",
+                    [f"{g['question']}. {' '.join(g['sentences'])}" for g in resting]))
+    if a.unsettled:
+        out.append(("Unsettled law", [_flag(u["text"]) for u in a.unsettled]))
+    if a.precedents:
+        out.append(("Closest precedents", [f"{p['name']}, {p['citation']} ({_outcome(p['outcome'])})"
+                                           for p in a.precedents]))
+    return out
+
+
+UNVERIFIED = "Not verified against a primary source: "
+FLAG = "\x04"  # an unverified point: "[unverified]" in text, "*(unverified)*" in Markdown
+
+
+def _flag(text: str) -> str:
+    return f"{FLAG}{text[len(UNVERIFIED):]}" if text.startswith(UNVERIFIED) else text
+
+
+def _outcome(outcome: str) -> str:
+    return {"fair": "fair use", "unfair": "not fair use", "exception_applied": "exception applied",
+            "infringement_found": "infringement found", "claim_failed": "claim failed"}.get(outcome,
+                                                                                        outcome.replace("_", " "))
+
+
+def _title(a) -> str:
+    r = a.ruleset
+    return (f"fairuse assessment: the law as of {r['as_of']} (ruleset {r['version']}, stated as of "
+            f"{r['law_stated_as_of']})")
+
+
+def to_text(a) -> str:
+    """Plain text: each answer and what decides it, the facts assumed, what would change the answers."""
+    lines = [_title(a)]
+    if a.conduct_date != a.as_of:
+        lines.append(f"Conduct on {a.conduct_date.isoformat()}: statutes in force then apply; decisions known on "
+                     f"{a.as_of.isoformat()} apply.")
+    if a.summary:
+        lines.append(f"Use: {a.summary}")
+    for title, paragraphs in sections(a):
+        lines += ["", title.upper() if title[:1].isupper() and ":" in title else f"{title}:"]
+        lines += [f"  {'- ' if len(paragraphs) > 1 and ':' not in title else ''}"
+                  f"{plain(p).replace(FLAG, '[unverified] ' + UNVERIFIED)}" for p in paragraphs]
+    lines += ["", a.disclaimer,
+              "The rules behind each answer: fairuse assess --trace; the reasoned memo: fairuse memo."]
+    return "\n".join(lines) + "\n"
+
+
+def print_rich(a, console) -> None:
+    """The plain report on a terminal, with colour; every text from the rules is printed literally."""
+    colours = {"likely_fair": "green", "leaning_fair": "green", "uncertain": "yellow",
+               "leaning_unfair": "red", "likely_unfair": "red", "not_needed": "cyan",
+               "applies": "green", "does_not_apply": "red"}
+    from rich.text import Text
+
+    console.print(Text(_title(a), style="bold"))
+    if a.summary:
+        from .safetext import clean
+
+        console.print(Text(f"Use: {clean(a.summary)}"))
+    verdicts = {heading(code, a.results[code].verdict): a.results[code].verdict for code in a.jurisdictions}
+    for title, paragraphs in sections(a):
+        console.print()
+        if title in verdicts:
+            name, _, words = title.partition(": ")
+            console.print(Text.assemble((f"{name}: ", "bold"), (words, f"bold {colours.get(verdicts[title], '')}")))
+        else:
+            console.print(Text(title, style="bold"))
+        for p in paragraphs:
+            prefix = "  - " if title not in verdicts and len(paragraphs) > 1 else "  "
+            console.print(Text(prefix + plain(p).replace(FLAG, "[unverified] " + UNVERIFIED)))
+    console.print()
+    console.print(Text(a.disclaimer, style="dim"))
+
+
+def to_markdown(a) -> str:
+    """Markdown for issues and wikis: the plain report, escaped (nothing from data becomes markup)."""
+    from .sandbox import _md_escape as md
+
+    out = ["# fairuse assessment", "",
+           f"*Law as of {a.as_of.isoformat()} · ruleset {a.ruleset['version']} (stated as of "
+           f"{a.ruleset['law_stated_as_of']}) · not legal advice*", ""]
+    if a.conduct_date != a.as_of:
+        out += [f"*Conduct on {a.conduct_date.isoformat()}: statutes in force then apply; decisions known on "
+                f"{a.as_of.isoformat()} apply.*", ""]
+    if a.summary:
+        out += [f"**Use:** {md(a.summary)}", ""]
+    verdicts = {heading(code, a.results[code].verdict) for code in a.jurisdictions}
+    for title, paragraphs in sections(a):
+        out += [f"## {md(title)}", ""]
+        if title in verdicts:
+            out += [p for para in paragraphs for p in (md(para), "")]
+        else:
+            out += [f"- {md(p).replace(FLAG, '*(unverified)* ' + md(UNVERIFIED))}" for p in paragraphs] + [""]
+    out.append(f"> {a.disclaimer}")
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------- the engine's view (--trace)
+
+
+def cites(reason: dict) -> str:
+    return "; ".join(reason.get("authority", []))
 
 
 def value_text(value) -> str:
@@ -34,290 +178,64 @@ def value_text(value) -> str:
     return str(value)
 
 
-def cites(reason: dict) -> str:
-    return "; ".join(reason.get("authority", []))
-
-
-def to_json(assessment: Assessment) -> str:
-    return json.dumps(assessment.to_json(), indent=2, ensure_ascii=False, default=str)
-
-
-def change_sentence(change) -> str:
-    values = getattr(change, "values", None) or [change.value]
-    shown = " or ".join(value_text(v) for v in values)
-    return (f"if {change.fact} were {shown}, the {change.jurisdiction.upper()} "
-            f"verdict would move from {change.before} to {change.after}"
-            + (" (favourable)" if getattr(change, "favourable", False) else ""))
-
-
-def assumption_sentence(a: dict) -> str:
-    return f"[{a['jurisdiction'].upper()}] assuming {a['fact']} = {value_text(a['assumed'])}: {a['reason']}"
-
-
-def disagreement_sentence(d: dict) -> str:
-    implied = " or ".join(value_text(v) for v in d["implied"])
-    return (f"[{d['jurisdiction'].upper()}] you answered {d['fact']} = {value_text(d['stated'])}, but the other facts "
-            f"imply {implied} ({', '.join(d['rules'])}); your answer was applied")
-
-
-def reasoning_lines(a: Assessment) -> list[str]:
-    """Assumptions, disagreements and the precedents' part, as plain lines."""
-    lines: list[str] = []
-    if a.assumptions:
-        lines.append("Assumptions (facts that would only defeat the answer, taken as stated):")
-        lines += [f"  - {assumption_sentence(x)}" for x in a.assumptions]
-    if a.disagreements:
-        lines.append("Your answers and the other facts disagree:")
-        lines += [f"  - {disagreement_sentence(d)}" for d in a.disagreements]
-    analogy = a.analogies.get("us")
-    if analogy is not None and a.us is not None and a.us.verdict != "not_needed":
-        decided = any("precedents decide" in s or "precedents support" in s for s in a.us.steps)
-        lines.append("Precedent" + (" (it decided the verdict):" if decided else ":") + f" {analogy.sentence}")
-    return lines
-
-
-def to_text(a: Assessment) -> str:
-    """Plain text: what the CLI prints when its output is piped."""
-    lines: list[str] = []
+def engine_view(a) -> str:
+    """Every rule that counted, with its id, weight and authority, each factor's score, the weighing steps,
+    each provision's conditions by id, the assumptions and moves by fact id, and the rule trace."""
+    lines: list[str] = ["", "Engine view (rule ids, weights and scores):"]
     add = lines.append
-    base = a.rulebase
-    add(f"fairuse assessment — law as of {a.as_of.isoformat()} (ruleset {base.version}, "
-        f"stated as of {base.stated_as_of.isoformat()})")
-    if a.conduct_date and a.conduct_date != a.as_of:
-        add(f"Conduct on {a.conduct_date.isoformat()}: statutes in force then apply; decisions known on "
-            f"{a.as_of.isoformat()} apply.")
-    summary = a.answers.get("use_summary")
-    if summary:
-        add(f"Use: {' '.join(str(summary).split())}")
-    add("")
-    if a.us is not None:
-        us = a.us
-        add(f"UNITED STATES — fair use (17 U.S.C. § 107): {label(us.verdict)}"
-            + (f" (score {us.score:+.2f})" if us.verdict != "not_needed" else ""))
-        for r in us.not_needed_by:
-            add(f"  [{r['rule']}] {r['reason']} ({cites(r)})")
-        if us.not_encoded:
-            add(f"  {us.not_encoded}")
-        if us.verdict != "not_needed":
-            for name, factor in us.factors.items():
-                add(f"  {FACTOR_TITLES[name]}: leans {factor.leaning} ({factor.score:+.2f})")
-                if not factor.reasons:
-                    add("    (no rule spoke to this factor: the facts it needs are unknown)")
-                for r in factor.reasons:
-                    weight = f" x{r['weight']:g}" if r.get("weight") else " (subsumed)"
-                    flag = (" [unsettled]" if r.get("unsettled") else "") + (" [unverified]" if r.get("unverified") else "")
-                    add(f"    {SIGN[r['leans']]} [{r['rule']}]{weight}{flag} {r['reason']}")
-                    add(f"        Authority: {cites(r)}")
+    for code in a.jurisdictions:
+        r = a.results[code]
+        if r.kind == "fair_use":
+            add(f"{label(code)} — fair use (17 U.S.C. § 107): {label(r.verdict)}"
+                + (f" (score {r.score:+.2f})" if r.verdict != "not_needed" else ""))
+            for c in r.not_needed_by:
+                add(f"  [{c.rule}] {c.law}")
+            for name, f in r.factors.items():
+                if r.verdict == "not_needed":
+                    break
+                add(f"  {FACTOR_TITLES[name]}: leans {f.leaning} ({f.score:+.2f})")
+                for reason in f.reasons:
+                    weight = f" x{reason['weight']:g}" if reason.get("weight") else " (subsumed)"
+                    flag = (" [unsettled]" if reason.get("unsettled") else "") + \
+                           (" [unverified]" if reason.get("unverified") else "")
+                    add(f"    {SIGN.get(reason.get('leans'), '=')} [{reason['rule']}]{weight}{flag} {reason['reason']}")
+                    add(f"        Authority: {cites(reason)}")
             add("  Weighing:")
-            for step in us.steps:
-                add(f"    - {step}")
-        add("")
-    for code, res in a.tdm.items():
-        add(f"{JURISDICTION_NAMES.get(code, code).upper()}: {label(res.verdict)}")
-        if res.not_encoded:
-            add(f"  {res.not_encoded}")
-        for p in res.provisions:
-            add(f"  {p.id} — {p.title}: {p.status}")
-            for c, text in p.met.items():
-                add(f"    met:     {c} — {text}")
-            for c, text in p.unmet.items():
-                add(f"    unmet:   {c} — {text}")
-            for c, text in p.unknown.items():
-                add(f"    unknown: {c} — {text}")
-        for r in res.reasons:
-            flag = " [unverified]" if r.get("unverified") else ""
-            add(f"    [{r['rule']}]{flag} {r['reason']} ({cites(r)})")
-        for d in res.duties:
-            add(f"  Duty [{d['rule']}]: {d['duty']}")
-        add("")
-    extra = reasoning_lines(a)
-    if extra:
-        lines.extend(extra)
-        add("")
-    notes = [n for res in a.results.values() for n in res.notes]
-    if notes:
-        add("Notes:")
-        for n in notes:
-            flag = " [unverified]" if n.get("unverified") else ""
-            add(f"  - {n['note']} [{n['rule']}]{flag}")
-        add("")
-    mitigations = a.mitigations()
-    if mitigations:
-        add("Risk mitigations:")
-        for m in mitigations:
-            add(f"  - {m['mitigation']} [{', '.join(m['rules'])}]")
-        add("")
-    if a.missing:
-        add("Unknown facts that could change a verdict: " + ", ".join(a.missing))
-        for change in a.changes:
-            add(f"  - {change_sentence(change)}")
-        add("")
-    else:
-        add("Unknown facts that could change a verdict: none")
-        add("")
-    if a.precedents:
-        add("Closest precedents:")
-        for p in a.precedents:
-            why = f" — {p['why']}" if p.get("why") else ""
-            add(f"  - {p['name']} ({p['outcome']}, similarity {p['similarity']:.2f}){why}")
-        add("")
-    add(NOT_LEGAL_ADVICE)
+            lines.extend(f"    - {step}" for step in r.steps)
+        else:
+            add(f"{label(code)}: {label(r.verdict)}")
+            if r.not_encoded:
+                add(f"  {r.not_encoded}")
+            for p in r.provisions:
+                add(f"  {p.id} — {p.title}: {p.status}")
+                for c in p.conditions:
+                    add(f"    {c.status + ':':8} {c.name} — {c.text}")
+            for reason in r.json.get("reasons", []):
+                flag = " [unverified]" if reason.get("unverified") else ""
+                add(f"    [{reason['rule']}]{flag} {reason['reason']} ({cites(reason)})")
+            for d in r.duties:
+                add(f"  Duty [{d['rule']}]: {d['duty']}")
+            lines.extend(f"  - {step}" for step in r.steps)
+    if a.assumptions:
+        add("Assumptions:")
+        lines.extend(f"  - [{x['jurisdiction'].upper()}] {x['fact']} = {value_text(x['assumed'])}" for x in a.assumptions)
+    if a.disagreements:
+        add("Disagreements:")
+        lines.extend(f"  - [{d['jurisdiction'].upper()}] {d['fact']} = {value_text(d['stated'])}; implied "
+                     f"{' or '.join(value_text(v) for v in d['implied'])} ({', '.join(d['rules'])})"
+                     for d in a.disagreements)
+    add("Changes: " + (", ".join(a.missing) or "none"))
+    for c in a.changes:
+        add(f"  - {c.kind}: if {c.fact} were {' or '.join(value_text(v) for v in c.values)}, "
+            f"{c.jurisdiction.upper()} {c.before} -> {c.after}")
+    add("Rule trace:")
+    for code, firings in a.trace.items():
+        for f in firings:
+            add(f"  {code} #{f['step']} {f['rule']} matched {f['matched']} -> {f['concluded']} "
+                f"[{'; '.join(f['authority'])}]")
     return "\n".join(lines) + "\n"
 
 
-def print_rich(a: Assessment, console) -> None:
-    """The same content as :func:`to_text`, with tables and colour, for a terminal."""
-    from rich.table import Table
-
-    colours = {"likely_fair": "green", "leaning_fair": "green", "uncertain": "yellow",
-               "leaning_unfair": "red", "likely_unfair": "red", "not_needed": "cyan",
-               "applies": "green", "does_not_apply": "red"}
-    base = a.rulebase
-    console.print(f"[bold]fairuse assessment[/bold] — law as of {a.as_of.isoformat()} "
-                  f"(ruleset {base.version}, stated as of {base.stated_as_of.isoformat()})")
-    if a.answers.get("use_summary"):
-        from .safetext import clean
-
-        console.print(f"Use: {clean(' '.join(str(a.answers['use_summary']).split()))}", markup=False)
-    if a.us is not None:
-        us = a.us
-        console.print(f"\n[bold]United States — fair use:[/bold] [{colours[us.verdict]}]{label(us.verdict)}[/]")
-        if us.verdict != "not_needed":
-            table = Table(show_lines=True)
-            for col in ("Factor", "Leans", "Reasons (rule — authority)"):
-                table.add_column(col)
-            for name, factor in us.factors.items():
-                text = "\n".join(
-                    f"{SIGN[r['leans']]} {r['reason']} [dim]({r['rule']} — {cites(r)})[/dim]"
-                    + (" [yellow]unsettled[/yellow]" if r.get("unsettled") else "")
-                    for r in factor.reasons if r.get("weight")) or "[dim]no rule spoke to this factor[/dim]"
-                table.add_row(FACTOR_TITLES[name], f"{factor.leaning} ({factor.score:+.2f})", text)
-            console.print(table)
-            for step in us.steps:
-                console.print(f"  · {step}", markup=False)
-        for r in us.not_needed_by:
-            console.print(f"  {r['reason']} ({r['rule']} — {cites(r)})", markup=False)
-        if us.not_encoded:
-            console.print(f"  {us.not_encoded}", markup=False)
-    if a.tdm:
-        table = Table(title="Other jurisdictions")
-        for col in ("Jurisdiction", "Verdict", "Provisions"):
-            table.add_column(col)
-        for code, res in a.tdm.items():
-            provs = "\n".join(f"{p.id}: {p.status}" + (f" (unmet: {', '.join(p.unmet)})" if p.unmet else "")
-                              + (f" (unknown: {', '.join(p.unknown)})" if p.unknown else "") for p in res.provisions)
-            table.add_row(JURISDICTION_NAMES.get(code, code), f"[{colours.get(res.verdict, 'yellow')}]{res.verdict}[/]",
-                          provs or res.not_encoded)
-        console.print(table)
-    text = to_text(a)
-    tail = text[text.find("Notes:"):] if "Notes:" in text else text[text.find("Unknown facts"):]
-    console.print(tail, markup=False, highlight=False)
-
-
-def to_markdown(a: Assessment) -> str:
-    """Markdown for pasting into issues and wikis."""
-    out: list[str] = []
-    add = out.append
-    base = a.rulebase
-    add("# fairuse assessment")
-    add("")
-    add(f"*Law as of {a.as_of.isoformat()} · ruleset {base.version} (stated as of "
-        f"{base.stated_as_of.isoformat()}) · not legal advice*")
-    add("")
-    if a.conduct_date and a.conduct_date != a.as_of:
-        add(f"*Conduct on {a.conduct_date.isoformat()}: statutes in force then apply; decisions known on "
-            f"{a.as_of.isoformat()} apply.*")
-        add("")
-    if a.answers.get("use_summary"):
-        add(f"**Use:** {_md_escape(' '.join(str(a.answers['use_summary']).split()))}")
-        add("")
-    if a.us is not None:
-        us = a.us
-        add(f"## United States — fair use: **{label(us.verdict)}**")
-        add("")
-        for r in us.not_needed_by:
-            add(f"- {r['reason']} (`{r['rule']}`; {cites(r)})")
-        if us.not_encoded:
-            add(f"- {_md_escape(us.not_encoded)}")
-            add("")
-        if us.verdict != "not_needed":
-            add("| Factor | Leans | Score |")
-            add("|---|---|---|")
-            for name, f in us.factors.items():
-                add(f"| {FACTOR_TITLES[name]} | {f.leaning} | {f.score:+.2f} |")
-            add("")
-            for name, f in us.factors.items():
-                add(f"### {FACTOR_TITLES[name]}")
-                add("")
-                for r in f.reasons:
-                    if not r.get("weight"):
-                        continue
-                    flag = (" *(unsettled)*" if r.get("unsettled") else "") + (" *(unverified)*" if r.get("unverified") else "")
-                    add(f"- **{LEANS_WORDS[r['leans']]}:** {r['reason']}{flag} — `{r['rule']}`; {cites(r)}")
-                if not any(r.get("weight") for r in f.reasons):
-                    add("- No rule spoke to this factor: the facts it needs are unknown.")
-                add("")
-            add("**Weighing**")
-            add("")
-            for step in us.steps:
-                add(f"- {step}")
-            add("")
-    for code, res in a.tdm.items():
-        add(f"## {JURISDICTION_NAMES.get(code, code)}: **{res.verdict}**")
-        add("")
-        if res.not_encoded:
-            add(f"- {_md_escape(res.not_encoded)}")
-        for p in res.provisions:
-            add(f"- **{p.id}** {p.title}: {p.status}"
-                + (f"; unmet: {', '.join(p.unmet)}" if p.unmet else "")
-                + (f"; unknown: {', '.join(p.unknown)}" if p.unknown else ""))
-        for r in res.reasons:
-            flag = " *(unverified)*" if r.get("unverified") else ""
-            add(f"  - {r['reason']}{flag} — `{r['rule']}`; {cites(r)}")
-        for d in res.duties:
-            add(f"- Duty: {d['duty']} (`{d['rule']}`)")
-        add("")
-    extra = reasoning_lines(a)
-    if extra:
-        add("## Assumptions, disagreements and precedent")
-        add("")
-        for line in extra:
-            add(f"- {line.strip().lstrip('- ')}" if line.startswith("  ") else f"**{line}**" if line.endswith(":") else f"- {line}")
-        add("")
-    notes = [n for res in a.results.values() for n in res.notes]
-    if notes:
-        add("## Notes")
-        add("")
-        for n in notes:
-            add(f"- {n['note']} (`{n['rule']}`)")
-        add("")
-    mitigations = a.mitigations()
-    if mitigations:
-        add("## Risk mitigations")
-        add("")
-        for m in mitigations:
-            add(f"- {m['mitigation']} ({', '.join(f'`{r}`' for r in m['rules'])})")
-        add("")
-    add("## Missing facts")
-    add("")
-    if a.missing:
-        for change in a.changes:
-            add(f"- {change_sentence(change)}")
-    else:
-        add("- None: no unknown fact could change a verdict.")
-    add("")
-    if a.precedents:
-        add("## Closest precedents")
-        add("")
-        for p in a.precedents:
-            add(f"- {p['name']} — {p['outcome']}, similarity {p['similarity']:.2f}"
-                + (f": {p['why']}" if p.get("why") else ""))
-        add("")
-    add(f"> {NOT_LEGAL_ADVICE}")
-    return "\n".join(out) + "\n"
-
-
-def _md_escape(text: str) -> str:
-    for ch in "\\`*_[]<>|#":
-        text = text.replace(ch, "\\" + ch)
-    return text
+__all__ = ["FACTOR_TITLES", "JURISDICTION_NAMES", "engine_view", "label", "print_rich", "sections", "to_json",
+           "to_markdown", "to_text"]
+_ = place

@@ -127,6 +127,7 @@ class Authority:
     status: str = ""  # e.g. "appeal pending": for matters not yet final
     status_as_of: dt.date | None = None
     status_source: str = ""
+    limit: str = ""  # a limit the court put on its own holding, said wherever it is cited
 
     def known_on(self, on: dt.date | None) -> bool:
         return on is None or self.date is None or self.date <= on
@@ -349,7 +350,7 @@ def _load_authorities(path: Path) -> dict[str, Authority]:
             raise FairuseError(
                 f"{path}:{line}: authority '{key}': needs 'cite' and 'kind' (statute, case, regulation, guidance or report)")
         unknown = set(spec) - {"cite", "kind", "jurisdiction", "short", "url", "note", "date", "status",
-                               "status_as_of", "status_source"}
+                               "status_as_of", "status_source", "limit"}
         if unknown:
             raise FairuseError(f"{path}:{line}: authority '{key}': unknown key {sorted(unknown)[0]!r}")
         dates = {}
@@ -364,7 +365,7 @@ def _load_authorities(path: Path) -> dict[str, Authority]:
         out[str(key)] = Authority(str(key), str(spec["cite"]), spec["kind"], str(spec.get("jurisdiction", "")),
                                   str(spec.get("short", "")), str(spec.get("url", "")), dates.get("date"),
                                   str(spec.get("status", "")), dates.get("status_as_of"),
-                                  str(spec.get("status_source", "")))
+                                  str(spec.get("status_source", "")), " ".join(str(spec.get("limit", "")).split()))
     return out
 
 
@@ -479,14 +480,36 @@ def _check_assumptions(holder, where: str, vocabulary) -> None:
     if not isinstance(specs, list):
         raise FairuseError(f"{at}: 'assumptions' must be a list of {{fact, assume, reason}}")
     for spec in specs:
-        if not isinstance(spec, dict) or set(spec) != {"fact", "assume", "reason"}:
-            raise FairuseError(f"{at}: each assumption needs exactly 'fact', 'assume' and 'reason'")
+        if not isinstance(spec, dict) or not {"fact", "assume", "reason"} <= set(spec) <= {"fact", "assume", "reason",
+                                                                                              "when"}:
+            raise FairuseError(f"{at}: each assumption needs exactly 'fact', 'assume' and 'reason' (and may have 'when')")
+        if "when" in spec:
+            _check_assumption_when(spec["when"], at, vocabulary)
         fact = spec["fact"]
         if fact not in vocabulary:
             raise FairuseError(f"{at}: assumption names unknown fact '{fact}'{closest(str(fact), vocabulary.facts)}")
         domain = vocabulary[fact].domain
         if spec["assume"] not in domain or isinstance(spec["assume"], bool) != isinstance(domain[0], bool):
             raise FairuseError(f"{at}: assumption for '{fact}': {spec['assume']!r} is not one of its values {list(domain)}")
+
+
+def _check_assumption_when(when, at: str, vocabulary) -> None:
+    """An assumption's ``when``: ``{fact: X, in: [...]}`` or ``{fact: X, is: v}``, or ``all:`` a list of them."""
+    leaves = when.get("all") if isinstance(when, dict) and set(when) == {"all"} else [when]
+    if not isinstance(leaves, list) or not leaves:
+        raise FairuseError(f"{at}: an assumption's 'when' must be {{fact, in}} or {{fact, is}}, or 'all' of them")
+    for leaf in leaves:
+        if not isinstance(leaf, dict) or "fact" not in leaf or len(set(leaf) & {"in", "is"}) != 1 or len(leaf) != 2:
+            raise FairuseError(f"{at}: an assumption's 'when' must be {{fact, in}} or {{fact, is}}, or 'all' of them")
+        fact = leaf["fact"]
+        if not isinstance(fact, str) or fact not in vocabulary:
+            raise FairuseError(f"{at}: an assumption's 'when' names unknown fact '{fact}'"
+                               f"{closest(str(fact), vocabulary.facts)}")
+        values = leaf["in"] if "in" in leaf else [leaf["is"]]
+        if not isinstance(values, list) or any(isinstance(v, (dict, list)) or v not in vocabulary[fact].domain
+                                               for v in values):
+            raise FairuseError(f"{at}: an assumption's 'when' for '{fact}': expected values among "
+                               f"{list(vocabulary[fact].domain)}")
 
 
 def _check_fair_use_weighing(data: Node, path: Path) -> None:

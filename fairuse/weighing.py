@@ -240,6 +240,7 @@ class ExceptionsResult:
     notes: list = field(default_factory=list)
     mitigations: list = field(default_factory=list)
     not_encoded: str = ""  # said when no law of the jurisdiction is encoded for the date
+    adjustments: list = field(default_factory=list)  # each step toward uncertain: {cause, items, from, to}
 
 
 def weigh_exceptions(jur: Jurisdiction, firings: list[Firing], on, conduct=None) -> ExceptionsResult:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from fairuse import engine as engine_module
 from fairuse.answers import load_answers
+from fairuse.analysis import analyse
 from fairuse.assess import assess, engine_for
 from fairuse.errors import EngineError
 
@@ -65,9 +66,9 @@ def _candidates(base, result):
 def test_back_to_back_assessments_do_not_leak(base, vocab):
     a = _answers(vocab, "commercial-coursepack")
     b = _answers(vocab, "google-books")
-    first_a = assess(a, rulebase=base).to_json()
+    first_a = analyse(a, rulebase=base).to_json()
     assess(b, rulebase=base)
-    assert assess(a, rulebase=base).to_json() == first_a
+    assert analyse(a, rulebase=base).to_json() == first_a
     # findings from one run never reach another
     lone = assess({"purpose": "satire"}, rulebase=base, sensitivity=False)
     assert {f.rule.id for f in lone.trace["us"]} == {"us.107.1.satire"}
@@ -77,11 +78,11 @@ def _fresh_process_results():
     code = (
         "import json, sys; sys.path.insert(0, %r)\n"
         "from fairuse.rules import load_rulebase; from fairuse.answers import load_answers\n"
-        "from fairuse.assess import assess\n"
+        "from fairuse.analysis import analyse\n"
         "base = load_rulebase(%r)\n"
         "out = {}\n"
         "for name in %r:\n"
-        "    out[name] = assess(load_answers(base.vocabulary, %r + '/' + name + '.yaml'), rulebase=base).to_json()\n"
+        "    out[name] = analyse(load_answers(base.vocabulary, %r + '/' + name + '.yaml'), rulebase=base).to_json()\n"
         "print(json.dumps(out, default=str))\n"
     ) % (str(ROOT), str(ROOT / "rules"), EXAMPLE_NAMES, str(EXAMPLES))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -93,7 +94,7 @@ def test_200_assessments_in_one_process_match_fresh_processes(base, vocab):
     answers = {name: _answers(vocab, name) for name in EXAMPLE_NAMES}
     for i in range(200):
         name = EXAMPLE_NAMES[i % len(EXAMPLE_NAMES)]
-        got = json.loads(json.dumps(assess(answers[name], rulebase=base).to_json(), default=str))
+        got = json.loads(json.dumps(analyse(answers[name], rulebase=base).to_json(), default=str))
         assert got == fresh[name], name
 
 
@@ -157,10 +158,10 @@ def test_own_action_loop_fires_as_durable_rules_own_host_does(base, vocab, monke
     monkeypatch.setattr(engine_module.Engine, "run", recording)
     monkeypatch.setattr(engine_module.Engine, "settle", recording)  # the variants, through the C engine too
     answers = _answers(vocab, name)
-    ours = assess(answers, rulebase=base)
+    ours = analyse(answers, rulebase=base)
     ours_runs, seen[:] = list(seen), []
     monkeypatch.setattr(engine_module.Engine, "_assert_and_act", _durable_own_loop)
-    theirs = assess(answers, rulebase=base)
+    theirs = analyse(answers, rulebase=base)
     assert seen == ours_runs and len(seen) > 10
     assert json.dumps(ours.to_json(), default=str) == json.dumps(theirs.to_json(), default=str)
 

@@ -17,6 +17,14 @@ EXPECTED_US = {
     "artist-style-finetune": "leaning_unfair",
     "commercial-coursepack": "likely_unfair",
     "public-domain-novel": "not_needed",
+    # the real-world scenarios (../shared/scenarios), bundled
+    "lab-finetune": "leaning_fair",
+    "news-rag": "leaning_unfair",
+    "photo-article": "likely_unfair",
+    "llm-pirated": "leaning_fair",
+    "code-assistant": "uncertain",
+    "jp-search-pirate": None,  # Japan only
+    "uk-model-import": None,  # the United Kingdom only
 }
 US_VERDICTS = {"likely_fair", "leaning_fair", "uncertain", "leaning_unfair", "likely_unfair", "not_needed"}
 TDM_VERDICTS = {"applies", "does_not_apply", "uncertain", "not_needed"}
@@ -48,6 +56,9 @@ def _check_reason(reason):
 def test_json_contract_shape(outputs, name):
     data = outputs[name]
     assert set(data) >= {"us", "missing", "precedents", "ruleset"}
+    if EXPECTED_US[name] is None:
+        assert data["us"] is None and data["tdm"]
+        return
     assert data["us"]["verdict"] in US_VERDICTS
     assert set(data["us"]["factors"]) == {"purpose", "nature", "amount", "market"}
     for factor in data["us"]["factors"].values():
@@ -68,12 +79,14 @@ def test_json_contract_shape(outputs, name):
 
 @pytest.mark.parametrize("name, verdict", sorted(EXPECTED_US.items()))
 def test_example_verdict(outputs, name, verdict):
-    assert outputs[name]["us"]["verdict"] == verdict
+    assert (outputs[name]["us"] or {}).get("verdict") == verdict
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_US))
 def test_every_reason_cites_an_authority(outputs, name):
     us = outputs[name]["us"]
+    if us is None:
+        return
     reasons = [r for f in us["factors"].values() for r in f["reasons"]] + us.get("reasons", [])
     assert reasons
     for reason in reasons:
@@ -84,6 +97,6 @@ def test_borderline_example_lists_missing_facts(outputs):
     # substitution is inferred from what the public sees, so the US unknown that matters is a defeater, listed as
     # assumed; the unknown that can still move a verdict is the EU rights reservation (DSM Art 4(3))
     assert "rights_reserved" in outputs["llm-web-crawl"]["missing"]
-    assert "competes_with_owner" in {a["fact"] for a in outputs["llm-web-crawl"]["assumptions"]}
+    assert "rights_reserved" in {a["fact"] for a in outputs["llm-web-crawl"]["assumptions"]}
     assert "derivative_market_harm" in outputs["song-parody"]["missing"]
     assert outputs["google-books"]["missing"] == []

@@ -6,6 +6,7 @@ import jsonschema
 import pytest
 
 from fairuse.answers import load_answers
+from fairuse.analysis import analyse
 from fairuse.assess import assess
 from fairuse.schemas import assessment_schema
 
@@ -20,14 +21,14 @@ def test_the_schema_is_a_valid_json_schema():
 
 @pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 def test_every_example_output_validates(base, example):
-    result = assess(load_answers(base.vocabulary, EXAMPLES / f"{example}.yaml"), rulebase=base)
+    result = analyse(load_answers(base.vocabulary, EXAMPLES / f"{example}.yaml"), rulebase=base)
     data = json.loads(json.dumps(result.to_json(), default=str))
     errors = sorted(VALIDATOR.iter_errors(data), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]]
 
 
 def test_a_broken_output_fails_validation(base):
-    result = assess(load_answers(base.vocabulary, EXAMPLES / "google-books.yaml"), rulebase=base)
+    result = analyse(load_answers(base.vocabulary, EXAMPLES / "google-books.yaml"), rulebase=base)
     data = json.loads(json.dumps(result.to_json(), default=str))
     data["us"]["verdict"] = "probably_fine"
     del data["tdm"]
@@ -42,9 +43,9 @@ def test_cli_prints_the_schema(cli):
 
 def test_keys_are_never_missing(base):
     """us is null when the US is not assessed; tdm is {} when nothing else is."""
-    us_only = assess({"jurisdictions": ["us"], "purpose": "parody"}, rulebase=base).to_json()
+    us_only = analyse({"jurisdictions": ["us"], "purpose": "parody"}, rulebase=base).to_json()
     assert us_only["tdm"] == {} and us_only["us"]["verdict"]
-    eu_only = assess({"jurisdictions": ["eu"], "purpose": "ai_training"}, rulebase=base).to_json()
+    eu_only = analyse({"jurisdictions": ["eu"], "purpose": "ai_training"}, rulebase=base).to_json()
     assert eu_only["us"] is None and set(eu_only["tdm"]) == {"eu"}
     for data in (us_only, eu_only):
         assert not list(VALIDATOR.iter_errors(json.loads(json.dumps(data, default=str))))
@@ -52,7 +53,7 @@ def test_keys_are_never_missing(base):
 
 def test_changes_mitigations_answers_and_weighing_as_data(base):
     answers = load_answers(base.vocabulary, EXAMPLES / "llm-web-crawl.yaml")
-    data = assess(answers, rulebase=base).to_json()
+    data = analyse(answers, rulebase=base).to_json()
     assert data["changes"] and all({"fact", "value", "jurisdiction", "before", "after"} <= set(c)
                                    <= {"fact", "value", "values", "jurisdiction", "before", "after", "favourable"}
                                    for c in data["changes"])
@@ -73,5 +74,5 @@ def test_changes_mitigations_answers_and_weighing_as_data(base):
 
 
 def test_default_jurisdiction_is_recorded_in_the_answers_as_read(base):
-    data = assess({"purpose": "parody"}, rulebase=base).to_json()
+    data = analyse({"purpose": "parody"}, rulebase=base).to_json()
     assert data["answers"]["jurisdictions"] == ["us"]

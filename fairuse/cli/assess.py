@@ -32,7 +32,7 @@ def assess(
     as_of: AsOfOpt = None,
     rules: RulesOpt = None,
     casebook: CasebookOpt = None,
-    trace: Annotated[bool, typer.Option("--trace", help="Also print every rule firing (text and md).")] = False,
+    trace: Annotated[bool, typer.Option("--trace", help="Also print the engine's view: each rule with its id, weight and authority, the scores, and every rule firing (text and md).")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted questionnaire (the most recent, or --session ID) with the options it was started with.")] = False,
     session_id: Annotated[Optional[str], typer.Option("--session", help="With --resume: which interrupted questionnaire to continue (the id the interruption printed).")] = None,
     save_answers: Annotated[Optional[Path], typer.Option("--save-answers", help="After the questionnaire, write the answers to this file (YAML).")] = None,
@@ -45,8 +45,8 @@ def assess(
 
     Example: fairuse assess --answers my-use.yaml --format json
     """
+    from ..analysis import analyse
     from ..answers import load_answers
-    from ..assess import assess as run_assessment
     from ..rules import load_rulebase, parse_date
 
     answers = _source(answers, example, required=False)
@@ -60,8 +60,7 @@ def assess(
         fmt = _check_assess_fmt(fmt)
         base = load_rulebase(rules)
         facts = load_answers(base.vocabulary, answers)
-        result = run_assessment(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None)
-        _add_precedents(result, casebook)
+        result = analyse(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None, casebook=_casebook(casebook))
         _emit(result, fmt, trace)
         return
     if fmt is not None:
@@ -71,9 +70,8 @@ def assess(
     options = {"save_answers": save_answers, "rules": rules, "casebook": casebook, "as_of": as_of, "format": fmt,
                "trace": trace, "answers": answers, "ask_missing": ask_missing}
     facts, options, base = _questionnaire(options, resume, session_id)
-    result = run_assessment(facts, rulebase=base)
     casebook_dir = options.get("casebook")
-    _add_precedents(result, Path(casebook_dir) if casebook_dir else None)
+    result = analyse(facts, rulebase=base, casebook=_casebook(Path(casebook_dir) if casebook_dir else None))
     _emit(result, _check_assess_fmt(options.get("format")), bool(options.get("trace")))
 
 
@@ -97,8 +95,9 @@ def memo(
     as_of: AsOfOpt = None,
     rules: RulesOpt = None,
     casebook: CasebookOpt = None,
+    appendix: Annotated[bool, typer.Option("--appendix", help="Add an appendix with the weighing in numbers and every rule that fired.")] = False,
 ) -> None:
-    """Write a reasoned memo (HTML, PDF or Markdown) with a Table of Authorities and the rule trace.
+    """Write a reasoned memo (HTML, PDF or Markdown) with a Table of Authorities (and, with --appendix, the rule trace).
 
     Example: fairuse memo --example google-books --out memo.pdf
     """
@@ -118,16 +117,18 @@ def memo(
 
         prepare()  # WeasyPrint loads beside the assessment (before the imports below: a fifth of a second)
     from .. import memo as memo_module
+    from ..analysis import analyse
     from ..answers import load_answers
-    from ..assess import assess as run_assessment
     from ..rules import load_rulebase, parse_date
 
     answers = _source(answers, example)
     base = load_rulebase(rules)
     facts = load_answers(base.vocabulary, answers)
-    result = run_assessment(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None)
-    _add_precedents(result, casebook)
-    data = memo_module.render(result, fmt, template, to=to, author=author)
+    if template is not None and not Path(template).is_dir():
+        _fail(f"--template: {template}: no such directory")
+    result = analyse(facts, rulebase=base, as_of=parse_date(as_of) if as_of else None, casebook=_casebook(casebook),
+                     template_dir=template)
+    data = memo_module.render(result, fmt, template, appendix=appendix, to=to, author=author)
     if out is None:
         from ..safetext import clean
 
@@ -163,13 +164,11 @@ def _questionnaire(options: dict, resume: bool, session_id: Optional[str]):
     return facts, options, base
 
 
-def _add_precedents(result, casebook_dir) -> None:
-    """Attach the closest precedents when a casebook is available."""
-    try:
-        from .. import casebook as cb
-    except ImportError:  # pragma: no cover - the casebook module ships with the package
-        return
-    cb.attach_precedents(result, casebook_dir)
+def _casebook(casebook_dir):
+    """The casebook the precedents come from: the folder given, else the one that ships with the rules."""
+    from ..assess import DEFAULT_CASEBOOK
+
+    return casebook_dir if casebook_dir else DEFAULT_CASEBOOK
 
 
 def _emit(result, fmt: str, trace: bool) -> None:
@@ -181,22 +180,13 @@ def _emit(result, fmt: str, trace: bool) -> None:
     from ..safetext import clean
 
     if fmt == "md":
-        typer.echo(clean(report.to_markdown(result) + (_trace_text(result) if trace else "")), nl=False)
+        typer.echo(clean(report.to_markdown(result) + (report.engine_view(result) if trace else "")), nl=False)
         return
     if sys.stdout.isatty():
         from rich.console import Console
 
-        report.print_rich(result, Console())
+        report.print_rich(result, Console(highlight=False))
     else:
         typer.echo(clean(report.to_text(result)), nl=False)
     if trace:
-        typer.echo(clean(_trace_text(result)), nl=False)
-
-
-def _trace_text(result) -> str:
-    lines = ["", "Rule trace:"]
-    for code, firings in result.trace_dicts().items():
-        for f in firings:
-            lines.append(f"  {code} #{f['step']} {f['rule']} matched {f['matched']} -> {f['concluded']} "
-                         f"[{'; '.join(f['authority'])}]")
-    return "\n".join(lines) + "\n"
+        typer.echo(clean(report.engine_view(result)), nl=False)

@@ -1,6 +1,6 @@
 """The reasoned memo: HTML, PDF and Markdown from Jinja2 templates.
 
-:func:`build_context` turns an :class:`~fairuse.assess.Assessment` into the
+:func:`build_context` lays an :class:`~fairuse.analysis.Analysis` out as the
 plain data the templates read; :func:`render` fills a template; :func:`write`
 writes a file atomically. Templates live in ``templates/`` and an organisation
 can override any of them with ``--template DIR`` (searched first). Every
@@ -19,12 +19,12 @@ import importlib
 # Each public name and the module it lives in: loaded on first use, so that
 # importing one part (``fairuse.memo.pdf`` in the PDF worker) loads only that part.
 _WHERE = {
-    "FactWords": "..prose",
+    "FactWords": "..wording",
     "FORMATS": ".templating", "MAX_TEMPLATE_NUMBER": ".templating", "environment": ".templating",
     "render": ".templating", "templates_dir": ".templating", "write": ".templating",
     "chart_svg": ".chart",
     "FACTOR_TEXT": ".context", "KIND_TITLES": ".context", "MAX_SUMMARY": ".context", "VERDICT_WORDS": ".context",
-    "_citation_key": ".context", "_prose_spec": ".context", "_short": ".context", "build_context": ".context",
+    "build_context": ".context",
     "check_url": ".pdf",
 }
 

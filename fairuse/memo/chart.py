@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from ..assess import Assessment
-from ..report import label
 
-
-def chart_svg(a: Assessment) -> str:
-    """A small inline SVG: each factor's score from owner (-1) to user (+1), and the verdict."""
-    us = a.us
+def chart_svg(us) -> str:
+    """A small inline SVG: each factor's score from owner (-1) to user (+1), and the verdict (``us``: a US
+    :class:`~fairuse.analysis.Result`)."""
+    label = us.verdict.replace("_", " ").upper()
     width, row, left, bar = 520, 22, 190, 300
     height = row * 5 + 40
     mid = left + bar / 2
@@ -31,6 +29,6 @@ def chart_svg(a: Assessment) -> str:
                       "leaning_unfair": "#ef5350", "likely_unfair": "#c62828", "not_needed": "#1565c0"}[us.verdict]
     parts.append(f'<rect x="0" y="{y}" width="{width}" height="22" fill="{verdict_colour}"/>')
     parts.append(f'<text x="8" y="{y + 15}" font-size="13" fill="#fff" font-weight="bold">US verdict: '
-                 f'{label(us.verdict)}</text>')
+                 f'{label}</text>')
     parts.append("</svg>")
     return "\n".join(parts)

@@ -75,7 +75,7 @@ def analogise(leanings: dict, matches: list, spec: dict) -> Analogy:
     fortiori = {"fair": [], "unfair": []}
     for m in near:
         stronger, weaker = _compare(leanings, m.case.factors)
-        row = {"id": m.case.id, "name": m.case.name, "outcome": m.case.outcome,
+        row = {"id": m.case.id, "name": m.case.name, "citation": m.case.citation, "outcome": m.case.outcome,
                "similarity": round(m.similarity, 3), "stronger_for_user": stronger, "weaker_for_user": weaker}
         rows[m.case.outcome].append(row)
         if m.case.factors and m.case.outcome == "fair" and not weaker:

@@ -21,26 +21,40 @@ import datetime as dt
 UNKNOWN_VALUES = (None, "unknown")
 
 
-def declared(jur, on: dt.date) -> list[dict]:
-    """The jurisdiction's defeater facts in force on ``on``: [{fact, assume, reason, provisions}]."""
+def declared(jur, on: dt.date, facts: dict | None = None) -> list[dict]:
+    """The jurisdiction's defeater facts in force on ``on``: [{fact, assume, reason, provisions}].
+
+    An assumption with a ``when`` (e.g. "when the purpose is training or
+    analysis") is declared only for facts it holds for; ``facts=None``: every one.
+    """
     out: dict[str, dict] = {}
-    for spec in jur.weighing.get("assumptions") or []:
-        out.setdefault(spec["fact"], {"fact": spec["fact"], "assume": spec["assume"],
-                                      "reason": " ".join(str(spec.get("reason", "")).split()), "provisions": []})
+    specs = [(spec, None) for spec in jur.weighing.get("assumptions") or []]
     for pid, prov in jur.provisions.items():
-        if not prov.in_force(on):
+        if prov.in_force(on):
+            specs += [(spec, pid) for spec in (jur.weighing.get("provisions") or {}).get(pid, {}).get("assumptions") or []]
+    for spec, pid in specs:
+        if facts is not None and "when" in spec and not _holds(spec["when"], facts):
             continue
-        for spec in (jur.weighing.get("provisions") or {}).get(pid, {}).get("assumptions") or []:
-            entry = out.setdefault(spec["fact"], {"fact": spec["fact"], "assume": spec["assume"],
-                                                  "reason": " ".join(str(spec.get("reason", "")).split()),
-                                                  "provisions": []})
+        entry = out.setdefault(spec["fact"], {"fact": spec["fact"], "assume": spec["assume"],
+                                              "reason": " ".join(str(spec.get("reason", "")).split()),
+                                              "provisions": []})
+        if pid:
             entry["provisions"].append(pid)
     return [out[k] for k in sorted(out)]
 
 
+def _holds(when: dict, facts: dict) -> bool:
+    """An assumption's ``when`` over the facts (an unknown fact makes it false)."""
+    for leaf in when.get("all", [when]):
+        value = facts.get(leaf["fact"])
+        if value in UNKNOWN_VALUES or value not in (leaf["in"] if "in" in leaf else [leaf["is"]]):
+            return False
+    return True
+
+
 def assumed(jur, facts: dict, on: dt.date) -> dict:
     """Values to assume for the defeater facts that are unknown here."""
-    return {d["fact"]: d["assume"] for d in declared(jur, on) if facts.get(d["fact"]) in UNKNOWN_VALUES}
+    return {d["fact"]: d["assume"] for d in declared(jur, on, facts) if facts.get(d["fact"]) in UNKNOWN_VALUES}
 
 
 def disagreements(base, code: str, facts: dict, firings) -> list[dict]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 
-from ..yamlcache import cache_dir, ours_alone
+from .yamlcache import cache_dir, ours_alone
 
 MAX_FILES = 4096  # compiled templates kept per folder; the oldest go first
 STALE_DAYS = 30  # folders of other versions unused this long are removed
@@ -69,7 +69,7 @@ def bytecode_cache(flavor: str) -> _Cache | None:
         return None
     import jinja2
 
-    from .. import __version__
+    from . import __version__
 
     stamp = hashlib.blake2b(f"{flavor}|{__version__}|{jinja2.__version__}|{sys.version_info[:2]}".encode(),
                             digest_size=8).hexdigest()
