@@ -53,10 +53,14 @@ class _Cache(FileSystemBytecodeCache):
     def dump_bytecode(self, bucket) -> None:
         if not self.writable:
             return
-        try:
-            super().dump_bytecode(bucket)
+        from ..atomic import Staged
+        from ..errors import FairuseError
+
+        try:  # Jinja2's own dump_bytecode would replace a link or a special file planted at the name
+            with Staged(self._get_cache_filename(bucket), force=True, mode=0o600, sync=False) as staged:
+                bucket.write_bytecode(staged.file)
             self.written += 1
-        except OSError:
+        except (OSError, FairuseError):
             self.writable = False
         if self.written and self.written % 256 == 0:
             _prune(Path(self.directory))

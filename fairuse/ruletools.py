@@ -628,17 +628,18 @@ def scaffold(root: Path, jurisdiction: str, rule_id: str, base: RuleBase | None 
     slug = rule_id.split(".", 1)[1].replace(".", "-")
     rule_path = root / jurisdiction / f"{slug}.yaml"
     test_path = root / "tests" / f"{rule_id}.yaml"
-    for path in (rule_path, test_path):
-        if path.exists():
-            raise FairuseError(f"{path}: already exists")
+    from .atomic import check_target, write_atomic
+
+    for path in (rule_path, test_path):  # both checked before either is written; never over anything there
+        check_target(path, forceable=False)
     today = dt.date.today().isoformat()
     factor_line = "      factor: purpose      # fair use only: purpose | nature | amount | market\n" \
         if jurisdiction == "us" else ""
     then = ("      leans: user          # user | owner | neutral\n      weight: 1            # 1 slight, 2 clear, 3 strong\n"
             if jurisdiction == "us" else
             "      note: TODO what this means for the user\n")
-    rule_path.parent.mkdir(parents=True, exist_ok=True)
-    rule_path.write_text(
+    write_atomic(
+        rule_path,
         f"# {rule_id}: TODO one line on the provision or decision this encodes.\n"
         f"jurisdiction: {jurisdiction}\n"
         f"rules:\n"
@@ -655,10 +656,9 @@ def scaffold(root: Path, jurisdiction: str, rule_id: str, base: RuleBase | None 
         f"    authority: [TODO]     # keys of authorities.yaml, e.g. campbell @ 579\n"
         f"    effective_from: {today}   # the date the provision or decision took effect\n"
         f"    # effective_until: YYYY-MM-DD  # only when a later version replaces this one\n"
-        f"    # unsettled: why the point is not settled law (lowers confidence)\n",
-        encoding="utf-8")
-    test_path.parent.mkdir(parents=True, exist_ok=True)
-    test_path.write_text(
+        f"    # unsettled: why the point is not settled law (lowers confidence)\n", forceable=False)
+    write_atomic(
+        test_path,
         f"# Rule test for {rule_id}: facts in, the verdict and rules you expect out.\n"
         f"tests:\n"
         f"  - name: {rule_id} fires on the facts it was written for\n"
@@ -669,6 +669,5 @@ def scaffold(root: Path, jurisdiction: str, rule_id: str, base: RuleBase | None 
         f"    expect:\n"
         f"      {jurisdiction}:\n"
         f"        fired: [{rule_id}]\n"
-        f"        # verdict: ...\n",
-        encoding="utf-8")
+        f"        # verdict: ...\n", forceable=False)
     return rule_path, test_path

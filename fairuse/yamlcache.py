@@ -26,7 +26,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 _FORMAT = 1  # bump when what is stored changes
@@ -104,18 +103,16 @@ class _Store:
         folder = self.path.parent
         if str(folder) in _disabled:
             return
+        from .atomic import Staged
+        from .errors import FairuseError
+
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+            # never through a link or over a special file planted at its name (see fairuse.atomic)
+            with Staged(self.path, force=True, mode=0o600, sync=False) as staged:
+                pickle.dump(self.entries, staged.file, protocol=pickle.HIGHEST_PROTOCOL)
             _prune(folder)
-        except OSError:
+        except (OSError, FairuseError):
             _disabled.add(str(folder))
 
 

@@ -75,3 +75,25 @@ def run_cli(*args, stdin=None, env=None, cwd=None):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def no_system_writes(monkeypatch):
+    """Should a regression try to replace /dev/stdout or /dev/null (as root it could), fail the test first."""
+    import tempfile
+
+    system = ("/dev", "/proc", "/sys")
+
+    def guard(name, real, *where):
+        def call(*args, **kwargs):
+            for i in where:
+                target = kwargs.get("dir") if i == "dir" else (args[i] if len(args) > i else None)
+                if target is not None and os.path.abspath(str(target)).startswith(system):
+                    raise AssertionError(f"{name} on {target}: a system path would have been changed")
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "replace", guard("os.replace", os.replace, 1))
+    monkeypatch.setattr(os, "rename", guard("os.rename", os.rename, 1))
+    monkeypatch.setattr(os, "link", guard("os.link", os.link, 1))
+    monkeypatch.setattr(tempfile, "mkstemp", guard("mkstemp", tempfile.mkstemp, "dir"))

@@ -1,8 +1,13 @@
 """The command line as a user meets it."""
 
 import json
+import os
+import shutil
+
+import pytest
 
 from conftest import ROOT
+from inprocess import run_main
 
 
 def test_version(cli):
@@ -113,3 +118,78 @@ def test_the_memo_command_checks_the_format_without_loading_the_memo():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert "expected html, pdf or md, got 'docx'" in done.stderr
     assert done.stdout.split("\n")[0] == "2 ['fairuse.memo.templating']"
+
+
+# ------------------------------------------------------------------ files the CLI writes (issue 22, "Lost data")
+
+def _refused(outcome, *needles) -> str:
+    """One line naming the path and why, exit status 2, no traceback."""
+    lines = outcome.stderr.strip().splitlines()
+    assert outcome.code == 2 and len(lines) == 1 and "Traceback" not in outcome.stderr, outcome.stderr[-2000:]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("out, fmt", [("/dev/stdout", "md"), ("/dev/stdout", "pdf"), ("/dev/null", "html")])
+def test_memo_out_to_a_system_path_is_refused_even_with_force(no_system_writes, out, fmt):
+    before = os.lstat(out)
+    _refused(run_main("memo", "--example", "song-parody", "--out", out, "--format", fmt, "--force"), out)
+    assert os.lstat(out).st_mode == before.st_mode and os.lstat(out).st_ino == before.st_ino
+
+
+def test_memo_out_through_a_link_to_a_device_is_refused(no_system_writes, tmp_path):
+    link = tmp_path / "memo.html"
+    os.symlink("/dev/null", link)
+    _refused(run_main("memo", "--example", "song-parody", "--out", link, "--force"), str(link), "symbolic link")
+    assert os.readlink(link) == "/dev/null"
+
+
+def test_memo_never_writes_over_its_answers_file(tmp_path):
+    answers = tmp_path / "use.yaml"
+    shutil.copy(ROOT / "examples" / "song-parody.yaml", answers)
+    before = answers.read_bytes()
+    os.link(answers, tmp_path / "same.md")
+    for out in (answers, tmp_path / "same.md"):
+        _refused(run_main("memo", "--answers", answers, "--out", out, "--format", "md", "--force"), "input")
+    assert answers.read_bytes() == before
+
+
+def test_assess_force_goes_with_save_answers():
+    _refused(run_main("assess", "--example", "google-books", "--force"), "--force")
+
+
+def test_rules_export_never_writes_through_a_link_even_with_force(tmp_path):
+    target = tmp_path / "my-rules"
+    target.mkdir()
+    victim = tmp_path / "victim.yaml"
+    victim.write_text("precious")
+    os.symlink(victim, target / "ruleset.yaml")
+    _refused(run_main("rules", "export", target, "--force"), "ruleset.yaml", "symbolic link")
+    assert victim.read_text() == "precious" and sorted(p.name for p in target.iterdir()) == ["ruleset.yaml"]
+    os.unlink(target / "ruleset.yaml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, target / "us")
+    _refused(run_main("rules", "export", target, "--force"), str(target / "us"), "symbolic link")
+    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in target.iterdir()) == ["us"]
+
+
+def test_rules_export_replaces_namesakes_with_force_and_keeps_the_rest(tmp_path):
+    target = tmp_path / "my-rules"
+    target.mkdir()
+    (target / "ruleset.yaml").write_text("old")
+    (target / "notes.txt").write_text("mine")
+    assert run_main("rules", "export", target, "--force").code == 0
+    assert (target / "ruleset.yaml").read_bytes() == (ROOT / "rules" / "ruleset.yaml").read_bytes()
+    assert (target / "notes.txt").read_text() == "mine"
+    assert not [p for p in target.rglob(".fairuse-*")]
+
+
+def test_rules_new_never_writes_through_a_dangling_link(rules_copy, tmp_path):
+    os.symlink(tmp_path / "elsewhere.yaml", rules_copy / "tests" / "uk.tdm.planted.yaml")
+    line = _refused(run_main("rules", "new", "--jurisdiction", "uk", "--id", "uk.tdm.planted", "--dir", rules_copy),
+                    "uk.tdm.planted.yaml", "symbolic link")
+    assert "use --force" not in line
+    # checked before either file is written: the draft rule is not written either
+    assert not (tmp_path / "elsewhere.yaml").exists() and not (rules_copy / "uk" / "tdm-planted.yaml").exists()

@@ -106,10 +106,11 @@ def test_off_when_the_cache_dir_is_empty_or_cannot_be_made_or_written(tmp_path, 
     monkeypatch.setenv("FAIRUSE_CACHE_DIR", str(tmp_path / "ok"))
     cache = codecache.bytecode_cache("test")
 
-    def full_disk(self, bucket):
+    def full_disk(self, handle):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(codecache.FileSystemBytecodeCache, "dump_bytecode", full_disk)
+    from jinja2.bccache import Bucket
+    monkeypatch.setattr(Bucket, "write_bytecode", full_disk)  # the write into the cache file fails
     env, bucket = _bucket(cache, "x")
     bucket.code = env.compile("x")
     cache.set_bucket(bucket)  # cannot write: turned off, silently

@@ -518,6 +518,62 @@ def test_save_answers_into_a_missing_folder_fails_before_the_first_question(tmp_
     assert child.exitstatus == 2 and "does not exist" in child.before and "question 1" not in child.before
 
 
+def _refused_at_once(child) -> str:
+    """The questionnaire stops before its first question: one line, exit status 2."""
+    child.expect(pexpect.EOF)
+    child.close()
+    lines = [line for line in child.before.splitlines() if line.strip()]
+    assert child.exitstatus == 2 and len(lines) == 1 and "Traceback" not in child.before, child.before
+    assert "question 1" not in child.before
+    return lines[0]
+
+
+def test_save_answers_never_replaces_a_file_a_link_or_a_device(tmp_path):
+    """Issue 22: --save-answers replaced an existing file silently, and /dev/stdout (a link) without --force."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("purpose: parody\n")
+    line = _refused_at_once(spawn(tmp_path, "--save-answers", mine))
+    assert "already exists" in line and "--force" in line and mine.read_text() == "purpose: parody\n"
+    link = tmp_path / "out.yaml"
+    os.symlink("/dev/null", link)
+    for extra in ((), ("--force",)):
+        line = _refused_at_once(spawn(tmp_path, "--save-answers", link, *extra))
+        assert str(link) in line and "symbolic link" in line and os.readlink(link) == "/dev/null"
+    os.mkfifo(tmp_path / "pipe.yaml")
+    line = _refused_at_once(spawn(tmp_path, "--save-answers", tmp_path / "pipe.yaml", "--force"))
+    assert "FIFO" in line
+
+
+def test_resume_never_replaces_the_remembered_file_without_force(tmp_path):
+    """Issue 22: a resumed session replaced the --save-answers file it remembered, silently."""
+    _interrupt_after_three(tmp_path, "--save-answers", "a.yaml", "--format", "json")
+    (tmp_path / "a.yaml").write_text("written meanwhile\n")
+    line = _refused_at_once(spawn(tmp_path, "--resume"))
+    assert "a.yaml: already exists" in line and "--force" in line
+    assert (tmp_path / "a.yaml").read_text() == "written meanwhile\n" and len(sessions(tmp_path)) == 1
+    child = spawn(tmp_path, "--resume", "--force")
+    child.expect("Resuming")
+    answer_all(child)
+    json_result(child)
+    import yaml
+    assert yaml.safe_load((tmp_path / "a.yaml").read_text())["use_summary"] == "Resumable use"
+
+
+def test_a_file_that_appears_before_the_end_is_kept_and_so_are_the_answers(tmp_path):
+    child = spawn(tmp_path, "--format", "json", "--save-answers", tmp_path / "a.yaml")
+    _answer_first(child, 1)
+    (tmp_path / "a.yaml").write_text("someone else's\n")
+    child.send("\r")
+    answer_all(child)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and "Traceback" not in child.before
+    error = re.search(r"fairuse: error: .*", child.before).group()
+    assert "already exists" in error and "your answers are kept in" in error and "--resume" in error
+    assert (tmp_path / "a.yaml").read_text() == "someone else's\n"
+    assert _session(tmp_path)["answers"]["use_summary"] == "Resumable use"
+
+
 def test_not_a_terminal_exits_2(cli):
     result = cli("assess", stdin="")
     assert result.returncode == 2 and "needs a terminal" in result.stderr

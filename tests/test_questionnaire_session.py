@@ -7,6 +7,7 @@ import stat
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from fairuse.errors import FairuseError
 from fairuse.questionnaire.session import Corrupt, SessionError, Sessions, check_shape
 
 json_values = st.recursive(
@@ -180,3 +181,153 @@ def test_resume_brings_back_rules_casebook_and_every_option(tmp_path, monkeypatc
     for flag in ("--save-answers", "--rules", "--casebook", "--as-of 2024-06-01", "--format md", "--trace"):
         assert flag in command
     again.unlock()
+
+
+# ------------------------------------------------------------------ links and files planted (issue 22, "Lost data")
+
+def _interrupted(folder, sid="20260101-000000-1"):
+    """A valid interrupted session on disk, its path and its lock's path."""
+    (folder / "sessions").mkdir(parents=True, exist_ok=True)
+    path = folder / "sessions" / f"{sid}.json"
+    path.write_text(json.dumps(_valid(sid)))
+    return path, path.with_suffix(".lock")
+
+
+def test_a_link_planted_as_the_lock_never_destroys_its_target(tmp_path):
+    """Issue 22: the lock was opened following links and truncated, so a planted link destroyed its target."""
+    victim = tmp_path / "thesis.txt"
+    victim.write_text("years of work")
+    path, lock = _interrupted(tmp_path / "data")
+    os.symlink(victim, lock)
+    with pytest.raises(FairuseError, match="not a lock file") as info:
+        Sessions(tmp_path / "data").resume()
+    assert str(lock) in str(info.value) and "\n" not in str(info.value)
+    assert victim.read_text() == "years of work" and lock.is_symlink()
+    assert json.loads(path.read_text()) == _valid()  # the session is kept as it was
+
+
+def test_a_hard_link_planted_as_the_lock_is_locked_but_never_truncated(tmp_path, base):
+    victim = tmp_path / "thesis.txt"
+    victim.write_text("years of work")
+    path, lock = _interrupted(tmp_path / "data")
+    os.link(victim, lock)
+    session, _ = _resume(tmp_path / "data", base)
+    assert session.answers["purpose"] == "parody"
+    with pytest.raises(SessionError, match="in use"):  # it still locks the session
+        Sessions(tmp_path / "data").resume(session.id)
+    assert lock.read_text() == f"{os.getpid()}\n" and os.stat(victim).st_nlink == 1  # a lock file of its own now
+    session.unlock()
+    assert victim.read_text() == "years of work"
+
+
+def test_a_lock_left_by_a_killed_questionnaire_is_replaced_by_ours(tmp_path, base):
+    path, lock = _interrupted(tmp_path / "data")
+    lock.write_text("999999\n")
+    session, _ = _resume(tmp_path / "data", base)
+    assert lock.read_text() == f"{os.getpid()}\n"
+    session.unlock()
+
+
+def test_a_session_file_that_is_a_link_is_set_aside_and_its_target_kept(tmp_path, base):
+    victim = tmp_path / "notes.json"
+    victim.write_text(json.dumps(_valid()))
+    (tmp_path / "data" / "sessions").mkdir(parents=True)
+    link = tmp_path / "data" / "sessions" / "20260101-000000-1.json"
+    os.symlink(victim, link)
+    session, note = _resume(tmp_path / "data", base)
+    assert session is None and "symbolic link" in note and "\n" not in note
+    assert victim.read_text() == json.dumps(_valid())
+    assert [p for p in (tmp_path / "data" / "sessions").glob("*.corrupt-*.json") if p.is_symlink()]
+
+
+def test_saving_never_replaces_a_link_planted_as_the_session_file(tmp_path):
+    session = Sessions(tmp_path).new()
+    victim = tmp_path / "elsewhere.json"
+    victim.write_text("precious")
+    session.path.unlink()
+    os.symlink(victim, session.path)
+    session.answers["use_summary"] = "Confidential"
+    assert not session.save()
+    assert str(session.path) in session.error and "symbolic link" in session.error
+    assert victim.read_text() == "precious" and session.path.is_symlink()
+    session.unlock()
+
+
+# ------------------------------------------------------------------ --save-answers (issue 22, "Lost data")
+
+def _begin(monkeypatch, tmp_path, resume=False, **given):
+    from fairuse.questionnaire.start import begin
+    from fairuse.rules import load_rulebase
+
+    monkeypatch.setenv("FAIRUSE_DATA_DIR", str(tmp_path / "data"))
+    options = {"save_answers": None, "rules": None, "casebook": None, "as_of": None, "format": None,
+               "trace": False, "answers": None, "ask_missing": False, "force": False, **given}
+    return begin(options, resume, None, load_rulebase)
+
+
+def _refused(call, *needles):
+    with pytest.raises(SessionError) as info:
+        call()
+    assert "\n" not in str(info.value) and str(info.value).startswith("--save-answers: ")
+    for needle in needles:
+        assert needle in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_save_answers_to_a_system_path_is_refused_before_the_first_question(
+        no_system_writes, monkeypatch, tmp_path, force):
+    """Issue 22: --save-answers /dev/stdout replaced it (as root), without --force: the write was forced."""
+    for target in ("/dev/stdout", "/dev/null"):
+        _refused(lambda: _begin(monkeypatch, tmp_path, save_answers=target, force=force), target)
+    assert not list((tmp_path / "data").glob("sessions/*.json"))  # refused before a session began
+
+
+def test_save_answers_never_replaces_a_file_without_force(monkeypatch, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("purpose: parody\n")
+    _refused(lambda: _begin(monkeypatch, tmp_path, save_answers=str(mine)), str(mine), "--force")
+    session, options, _, _ = _begin(monkeypatch, tmp_path, save_answers=str(mine), force=True)
+    assert options["force"] is True and session.options["force"] is True
+    from fairuse.questionnaire.start import complete, resume_command
+    assert "--force" in resume_command(session, options)
+    complete(session, options, {"purpose": "news_reporting"})
+    assert "news_reporting" in mine.read_text()
+
+
+def test_save_answers_never_writes_over_the_answers_read(monkeypatch, tmp_path):
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("purpose: parody\n")
+    _refused(lambda: _begin(monkeypatch, tmp_path, save_answers=str(partial), answers=str(partial), ask_missing=True,
+                            force=True), "input")
+    assert partial.read_text() == "purpose: parody\n"
+
+
+def test_a_resumed_session_never_replaces_the_remembered_file_without_force(monkeypatch, tmp_path):
+    """Issue 22: a resumed session silently replaced the file its --save-answers names."""
+    target = tmp_path / "a.yaml"
+    session, options, _, _ = _begin(monkeypatch, tmp_path, save_answers=str(target))
+    session.answers["use_summary"] = "Before the break"
+    session.save()
+    session.unlock()
+    target.write_text("written meanwhile\n")
+    _refused(lambda: _begin(monkeypatch, tmp_path, resume=True), str(target), "--force")
+    assert target.read_text() == "written meanwhile\n"
+    again, options, _, _ = _begin(monkeypatch, tmp_path, resume=True, force=True)  # the refusal let go of the lock
+    assert again.id == session.id and again.answers["use_summary"] == "Before the break"
+    again.unlock()
+
+
+def test_a_file_that_appears_during_the_questionnaire_is_not_replaced_and_nothing_is_lost(monkeypatch, tmp_path):
+    from fairuse.questionnaire.start import complete
+
+    target = tmp_path / "a.yaml"
+    session, options, _, _ = _begin(monkeypatch, tmp_path, save_answers=str(target))
+    session.answers["use_summary"] = "Kept"
+    session.save()
+    target.write_text("appeared meanwhile\n")
+    with pytest.raises(FairuseError) as info:
+        complete(session, options, {"use_summary": "Kept"})
+    message = str(info.value)
+    assert "\n" not in message and "already exists" in message and "--resume" in message
+    assert str(session.path) in message and session.path.exists()
+    assert target.read_text() == "appeared meanwhile\n"

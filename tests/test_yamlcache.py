@@ -157,3 +157,17 @@ def test_the_cli_works_with_a_corrupt_and_an_unwritable_cache(cli, tmp_path):
     (tmp_path / "file").write_text("x")
     out2 = cli("assess", "--example", "google-books", env={"FAIRUSE_CACHE_DIR": str(tmp_path / "file" / "c")})
     assert out2.returncode == 0 and "Traceback" not in out2.stderr and out2.stdout == out.stdout
+
+
+def test_a_link_planted_at_a_cache_file_is_never_followed_or_replaced(cache, tmp_path):
+    """Issue 22: every file the tool writes goes through fairuse.atomic, its caches too."""
+    path = RULES / "us" / "weighing.yaml"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    store_path = yamlcache._store_for(path).path
+    cache.mkdir(exist_ok=True)
+    os.symlink(victim, store_path)
+    assert load_file(path, cached=True) == load_file(path)
+    yamlcache.flush()
+    assert victim.read_text() == "precious" and store_path.is_symlink()
+    assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no temporary file left

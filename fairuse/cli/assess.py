@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -36,6 +35,7 @@ def assess(
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted questionnaire (the most recent, or --session ID) with the options it was started with.")] = False,
     session_id: Annotated[Optional[str], typer.Option("--session", help="With --resume: which interrupted questionnaire to continue (the id the interruption printed).")] = None,
     save_answers: Annotated[Optional[Path], typer.Option("--save-answers", help="After the questionnaire, write the answers to this file (YAML).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Let --save-answers overwrite an existing file.")] = False,
     ask_missing: Annotated[bool, typer.Option("--ask-missing", help="With --answers: ask the questions the file leaves unanswered.")] = False,
 ) -> None:
     """Assess a use: verdicts, factor leanings, reasons with authorities, missing facts.
@@ -51,8 +51,9 @@ def assess(
 
     answers = _source(answers, example, required=False)
     interactive = answers is None or ask_missing or resume or session_id is not None
-    if not interactive and save_answers:
-        _fail("--save-answers goes with the questionnaire (no --answers, or --ask-missing)")
+    if not interactive and (save_answers or force):
+        _fail(f"{'--save-answers' if save_answers else '--force'} goes with the questionnaire "
+              f"(no --answers, or --ask-missing)")
     if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
         _fail("the questionnaire needs a terminal, and standard input or output is not one; "
               "give an answers file, e.g. fairuse assess --answers my-use.yaml")
@@ -68,7 +69,7 @@ def assess(
     if as_of:
         parse_date(as_of)
     options = {"save_answers": save_answers, "rules": rules, "casebook": casebook, "as_of": as_of, "format": fmt,
-               "trace": trace, "answers": answers, "ask_missing": ask_missing}
+               "trace": trace, "answers": answers, "ask_missing": ask_missing, "force": force}
     facts, options, base = _questionnaire(options, resume, session_id)
     casebook_dir = options.get("casebook")
     result = analyse(facts, rulebase=base, casebook=_casebook(Path(casebook_dir) if casebook_dir else None))
@@ -110,8 +111,10 @@ def memo(
         _fail(f"--format: expected html, pdf or md, got '{fmt}'")
     if fmt == "pdf" and out is None:
         _fail("PDF output needs --out FILE")
-    if out is not None and os.path.lexists(out) and not force:  # early; the write checks again, atomically
-        _fail(f"{out}: already exists; use --force to overwrite it")
+    if out is not None:  # early, before the work; the write checks again, atomically
+        from ..atomic import check_target
+
+        check_target(out, force=force, inputs=[answers])
     if fmt == "pdf":
         from ..pdfworker import prepare
 
@@ -134,7 +137,7 @@ def memo(
 
         sys.stdout.write(clean(data.decode("utf-8")))
         return
-    memo_module.write(data, out, force=force)
+    memo_module.write(data, out, force=force, inputs=[answers])
     typer.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
 
 

@@ -45,11 +45,12 @@ def render(analysis: Analysis, fmt: str, template_dir: Path | None = None, appen
     return _pdf(text)
 
 
-def write(data: bytes, out: Path, force: bool = False) -> None:
-    """Write the memo atomically; never overwrite without ``force``."""
+def write(data: bytes, out: Path, force: bool = False, inputs=()) -> None:
+    """Write the memo atomically; never overwrite without ``force``, never over one of ``inputs``
+    (see :mod:`fairuse.atomic` for what is never written, even with ``force``)."""
     from ..atomic import write_atomic
 
     out = Path(out)
     if not out.parent.is_dir():
         raise FairuseError(f"{out.parent}: no such directory")
-    write_atomic(out, data, force=force)  # no-clobber is atomic there (link-or-fail)
+    write_atomic(out, data, force=force, inputs=inputs)  # no-clobber is atomic there (link-or-fail)

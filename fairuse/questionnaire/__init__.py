@@ -23,8 +23,9 @@ from .session import Session, SessionError, Sessions, data_dir
 from .terminal import BACK, SKIP, Prompter
 
 
-def save_answers(path: Path, answers: dict) -> None:
-    """Write answers in the contract's answers format (YAML), atomically."""
+def save_answers(path: Path, answers: dict, *, force: bool = False, inputs=()) -> None:
+    """Write answers in the contract's answers format (YAML), atomically; an existing file only with ``force``,
+    never over one of ``inputs`` (see :mod:`fairuse.atomic`)."""
     import yaml
 
     from ..answers import to_plain
@@ -32,7 +33,7 @@ def save_answers(path: Path, answers: dict) -> None:
 
     text = "# fairuse answers file (fact id: value); absent facts are unknown\n"
     text += yaml.safe_dump(to_plain(answers), sort_keys=False, allow_unicode=True, width=100)
-    write_atomic(Path(path), text)
+    write_atomic(Path(path), text, force=force, inputs=inputs)
 
 
 __all__ = ["BACK", "SKIP", "Interview", "Prompter", "Question", "Session", "SessionError", "Sessions", "data_dir",

@@ -8,7 +8,9 @@ Each file is written atomically (temporary file, fsync, rename) with mode 0600,
 since it may hold confidential facts. A questionnaire holds an advisory lock on
 ``<id>.lock`` (with its process id) while it runs: two questionnaires never share
 a file, and a session in use cannot be resumed twice. The kernel drops the lock
-when a process dies, even by ``kill -9``.
+when a process dies, even by ``kill -9``. Session and lock files are opened
+without following symbolic links (:mod:`fairuse.atomic`); a lock file this
+process did not create is never truncated or written to.
 
 A session file is validated as a whole before it is used; a corrupt one is
 moved aside (``<id>.corrupt-<time>.json``, kept) and reported in one line.
@@ -38,7 +40,7 @@ VERSION = 2
 MAX_BYTES = 1_000_000  # a session holds a few dozen answers; anything larger is not one of ours
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 OPTIONS = {"save_answers": str, "rules": str, "casebook": str, "as_of": str, "format": str,
-           "answers": str, "trace": bool, "ask_missing": bool}
+           "answers": str, "trace": bool, "ask_missing": bool, "force": bool}
 TOP_KEYS = {"version", "id", "saved", "pid", "options", "answers", "unknown", "history"}
 
 
@@ -60,21 +62,14 @@ def data_dir() -> Path:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically with mode 0600 (temporary file, fsync, rename)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``text`` to ``path`` atomically with mode 0600 (temporary file, fsync, rename).
+
+    Through :mod:`fairuse.atomic`: a symbolic link, folder or special file planted at
+    ``path`` is refused (:class:`~fairuse.errors.FairuseError`), never followed or replaced.
+    """
+    from ..atomic import write_atomic
+
+    write_atomic(path, text, force=True, mode=0o600)
 
 
 # ------------------------------------------------------------------ validation
@@ -168,14 +163,23 @@ def check_facts(state: dict, vocabulary, where: str) -> tuple[dict, set, list]:
 
 
 def read_state(path: Path) -> dict:
-    """Parse and shape-check a session file; raise :class:`Corrupt` (or FileNotFoundError)."""
-    info = os.stat(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise Corrupt("not a regular file")
-    if info.st_size > MAX_BYTES:
-        raise Corrupt(f"{info.st_size} bytes, more than a session ever holds ({MAX_BYTES})")
+    """Parse and shape-check a session file; raise :class:`Corrupt` (or FileNotFoundError).
+
+    Opened without following a symbolic link; a link or a special file is not a session.
+    """
+    if stat.S_ISLNK(os.lstat(path).st_mode):
+        raise Corrupt("a symbolic link, not a session file")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Corrupt("not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise Corrupt(f"{info.st_size} bytes, more than a session ever holds ({MAX_BYTES})")
+        data = handle.read(MAX_BYTES + 1)
     try:
-        state = json.loads(path.read_bytes().decode("utf-8"))
+        state = json.loads(data.decode("utf-8"))
     except RecursionError:
         raise Corrupt("nested too deeply") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -202,7 +206,7 @@ class Session:
     raw: dict | None = None  # the parsed file, before the ruleset checked it
     error: str | None = None  # why the last save failed, if it did
     corrupt: str | None = None  # why the file read is not a valid session, if it is not
-    _lock: int | None = None
+    _lock: list | None = None  # the lock files' descriptors, held while the questionnaire runs
 
     def state(self) -> dict:
         return {"version": VERSION, "id": self.id, "saved": dt.datetime.now().isoformat(timespec="seconds"),
@@ -210,11 +214,11 @@ class Session:
                 "unknown": sorted(self.settled), "history": list(self.history)}
 
     def save(self) -> bool:
-        """Save now; on failure remember why (see :attr:`error`) and return False. Never raises OSError."""
+        """Save now; on failure remember why (see :attr:`error`) and return False. Never raises."""
         try:
             write_private(self.path, json.dumps(self.state(), indent=2, ensure_ascii=False))
-        except OSError as exc:
-            self.error = f"{exc.strerror or exc} ({self.path})"
+        except (OSError, FairuseError) as exc:  # a FairuseError's one line names the file
+            self.error = str(exc) if isinstance(exc, FairuseError) else f"{exc.strerror or exc} ({self.path})"
             return False
         self.error = None
         return True
@@ -231,23 +235,29 @@ class Session:
         """Take the session's lock, or raise :class:`SessionError` naming the process that holds it."""
         if fcntl is None:
             return
-        lock_path = self.path.with_suffix(".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        from ..atomic import open_lock
+
+        fd, created = open_lock(self.path.with_suffix(".lock"))  # never through a link, never a special file
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "another process"
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
             os.close(fd)
+            holder = holder if holder.isdigit() else "another process"
             raise SessionError(f"session {self.id} is in use by process {holder} (a questionnaire still running); "
                                f"finish or stop that one first, or start a new questionnaire without --resume") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._lock = fd
+        self._lock = [fd]
+        if created:
+            os.write(fd, f"{os.getpid()}\n".encode())
+        else:  # left by a questionnaire that was killed, or planted: never truncated, replaced by one of ours
+            fresh = _fresh_lock(self.path.with_suffix(".lock"))
+            if fresh is not None:
+                self._lock.append(fresh)
 
     def unlock(self) -> None:
-        if self._lock is not None:
-            os.close(self._lock)
-            self._lock = None
+        for fd in self._lock or ():
+            os.close(fd)
+        self._lock = None
 
     def finish(self) -> Path | None:
         """Put a finished session away (``done/<id>.json``, kept private) and release it."""
@@ -281,6 +291,29 @@ class Session:
         return f"the saved session {self.path} is not a valid session ({reason}); {kept}; a new session starts"
 
 
+def _fresh_lock(lock_path: Path) -> int | None:
+    """A new lock file holding our process id, locked, renamed over ``lock_path`` (whose lock we hold too).
+
+    So an existing lock file is never truncated: if it was a hard link to something
+    else, only that name goes. A process that opened the old file finds it locked,
+    and one that opens the path now finds ours. None if it cannot be done (the old
+    file, still locked, then keeps its content).
+    """
+    fd, tmp = tempfile.mkstemp(prefix=".lock-", suffix=".tmp", dir=lock_path.parent)  # mode 0600
+    try:
+        os.write(fd, f"{os.getpid()}\n".encode())
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(tmp, lock_path)
+        return fd
+    except OSError:
+        os.close(fd)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return None
+
+
 # ------------------------------------------------------------------ all sessions
 
 
@@ -303,9 +336,12 @@ class Sessions:
             session = Session(self.dir / f"{sid}.json", sid, dict(options or {}))
             session.lock()
             write_private(session.path, json.dumps(session.state(), indent=2, ensure_ascii=False))
-        except OSError as exc:
+        except (OSError, FairuseError) as exc:
+            if isinstance(exc, SessionError):
+                raise
+            why = (exc.strerror or exc) if isinstance(exc, OSError) else exc
             raise SessionError(
-                f"cannot save the questionnaire's answers in {self.dir} ({exc.strerror or exc}); "
+                f"cannot save the questionnaire's answers in {self.dir} ({why}); "
                 f"set FAIRUSE_DATA_DIR to a folder you can write to, or give an answers file with --answers") from None
         return session
 

@@ -1,9 +1,14 @@
 """Starting, resuming and finishing a questionnaire run (what ``fairuse assess`` calls).
 
 The options that shape a run are remembered in its session, so ``--resume``
-continues the run that stopped: the same ``--save-answers`` target, rules,
-casebook, date and output format. An option given again on the command line
-wins over the remembered one.
+continues the run that stopped: the same ``--save-answers`` target (and
+``--force``), rules, casebook, date and output format. An option given again on
+the command line wins over the remembered one.
+
+The ``--save-answers`` file is written through :mod:`fairuse.atomic`: checked
+before the first question (also on ``--resume``) and again when written; an
+existing file is replaced only with ``--force``, the answers file read is never
+written over, and a link, folder or special file is refused.
 """
 
 from __future__ import annotations
@@ -49,7 +54,12 @@ def begin(options: dict, resume: bool, session_id: str | None, load_base) -> tup
         if note:
             notes.append(note)
     merged = {**(session.options if session else {}), **given}
-    check_target(merged.get("save_answers"))
+    try:
+        check_target(merged.get("save_answers"), force=bool(merged.get("force")), inputs=[merged.get("answers")])
+    except SessionError:
+        if session is not None:
+            session.unlock()  # kept as it is, to resume once the target is sorted out
+        raise
     base = load_base(Path(merged["rules"]) if merged.get("rules") else None)
     if session is not None:
         try:
@@ -65,17 +75,21 @@ def begin(options: dict, resume: bool, session_id: str | None, load_base) -> tup
     return session, merged, base, notes
 
 
-def check_target(path: str | None) -> None:
+def check_target(path: str | None, force: bool = False, inputs=()) -> None:
     """Say now, not after the last question, when --save-answers cannot be written."""
+    from .. import atomic
+
     if not path:
         return
     target = Path(path)
-    if target.is_dir():
-        raise SessionError(f"--save-answers: {target} is a folder; give a file name")
     if not target.parent.is_dir():
         raise SessionError(f"--save-answers: the folder {target.parent} does not exist")
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise SessionError(f"--save-answers: cannot write in {target.parent} (permission denied)")
+    try:
+        atomic.check_target(target, force=force, inputs=inputs)
+    except FairuseError as exc:
+        raise SessionError(f"--save-answers: {exc}") from None
 
 
 def resume_command(session: Session, options: dict) -> str:
@@ -84,8 +98,9 @@ def resume_command(session: Session, options: dict) -> str:
     for key, flag in FLAGS:
         if options.get(key):
             parts += [flag, str(options[key])]
-    if options.get("trace"):
-        parts.append("--trace")
+    for key, flag in (("trace", "--trace"), ("force", "--force")):
+        if options.get(key):
+            parts.append(flag)
     command = shlex.join(parts)
     env = os.environ.get("FAIRUSE_DATA_DIR")
     return f"FAIRUSE_DATA_DIR={shlex.quote(env)} {command}" if env else command
@@ -115,11 +130,12 @@ def complete(session: Session, options: dict, answers: dict) -> str | None:
     target = options.get("save_answers")
     if target:
         try:
-            save_answers(Path(target), answers)
-        except OSError as exc:
+            save_answers(Path(target), answers, force=bool(options.get("force")), inputs=[options.get("answers")])
+        except (OSError, FairuseError) as exc:
             session.unlock()
-            raise FairuseError(f"--save-answers: cannot write {target} ({exc.strerror or exc}); your answers are kept "
-                               f"in {session.path}; to finish later: {resume_command(session, options)}") from None
+            why = str(exc) if isinstance(exc, FairuseError) else f"cannot write {target} ({exc.strerror or exc})"
+            raise FairuseError(f"--save-answers: {why}; your answers are kept in {session.path}; "
+                               f"to finish later: {resume_command(session, options)}") from None
     session.finish()
     if target:
         return f"Answers saved to {target}; rerun with: {shlex.join(['fairuse', 'assess', '--answers', target])}"

@@ -24,7 +24,7 @@ def triage_command(
     signals: Annotated[Optional[Path], typer.Option("--signals", help="Signals file instead of the ruleset's signals.yaml.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Apply the law in force on this date (YYYY-MM-DD).")] = None,
     batch_rows: Annotated[int, typer.Option("--batch-rows", min=1000, help="Rows per batch (memory use grows with it).")] = 100_000,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out and --report if they exist.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out, --errors and --report if they exist.")] = False,
 ) -> None:
     """Triage a training corpus: opt-outs and licences per row, verdicts per jurisdiction.
 
@@ -38,9 +38,17 @@ def triage_command(
     for p in inputs:
         if not p.exists():
             raise FairuseError(f"{p}: no such file")
-    for p in (out, report):
-        if p is not None and p.exists() and not force:
-            raise FairuseError(f"{p}: exists; use --force to overwrite")
+    from ..atomic import check_distinct, check_target
+    from .run import default_errors_path, input_files
+
+    if errors is None and out is not None:
+        errors = default_errors_path(out)
+    read = input_files(inputs, answers, signals, robots)
+    outputs = {"--out": out, "--errors": errors, "--report": report}
+    check_distinct(outputs)
+    for p in outputs.values():  # now, not after the run; each write checks again
+        if p is not None:
+            check_target(p, force=force, inputs=read)
     on = None
     if as_of:
         try:
@@ -53,14 +61,14 @@ def triage_command(
     try:
         result = triage_files(list(inputs), answers_path=answers, out=out, robots=list(robots or []), rules=rules,
                               signals=signals, as_of=on, errors_path=errors, dask_address=dask,
-                              batch_rows=batch_rows, progress=bar.advance if bar else None)
+                              batch_rows=batch_rows, progress=bar.advance if bar else None, force=force)
     finally:
         if bar:
             bar.stop()
     if report is not None:
         from .report import write_report
 
-        write_report(result, report)
+        write_report(result, report, force=force, inputs=read)
     for source, message in result.problems[:SHOWN]:
         typer.echo(f"fairuse: warning: {source}: {message}", err=True)
     if len(result.problems) > SHOWN:

@@ -146,13 +146,15 @@ class Write(Block):
 
     name = "write"
 
-    def __init__(self, writer, errors_path: Path | None, summary: Summary, on_rows=None):
+    def __init__(self, writer, errors_path: Path | None, summary: Summary, on_rows=None, *, force: bool = False,
+                 inputs=()):
         super().__init__()
         self.writer = writer
         self.errors_path = errors_path
         self.summary = summary
         self.on_rows = on_rows
-        self._errors_fh = None
+        self.force, self.inputs = force, inputs  # for the errors file (see fairuse.atomic)
+        self._errors = None  # the errors file, staged beside its place from the first error on
         self.errors_written = 0
 
     def process(self, batch: Batch) -> Batch:
@@ -166,28 +168,42 @@ class Write(Block):
         if batch.errors:
             self.stats["errored"] += len(batch.errors)
             if self.errors_path is not None:
-                if self._errors_fh is None:
-                    self.errors_path.parent.mkdir(parents=True, exist_ok=True)
-                    self._errors_fh = open(self.errors_path, "w", encoding="utf-8")
-                for rec in batch.errors:
-                    self._errors_fh.write(json.dumps(rec, default=str) + "\n")
+                if self._errors is None:
+                    from ..atomic import Staged
+
+                    self._errors = Staged(self.errors_path, force=self.force, inputs=self.inputs)
+                self._errors.write("".join(json.dumps(rec, default=str) + "\n" for rec in batch.errors).encode("utf-8"))
                 self.errors_written += len(batch.errors)
         if self.on_rows:
             self.on_rows(n + len(batch.errors))
         return batch
 
     def close(self) -> None:
-        if self._errors_fh is not None:
-            self._errors_fh.close()
+        """Put the finished files in place."""
+        try:
+            if self._errors is not None:
+                self._errors.commit()
+        except BaseException:
+            self.abort()
+            raise
         if self.writer is not None:
             self.writer.close()
 
+    def abort(self) -> None:
+        """A run that failed: leave every output as it was before the run."""
+        if self._errors is not None:
+            self._errors.discard()
+        if self.writer is not None:
+            self.writer.abort()
+
 
 def run(batches, derive_block: Derive, decide_block: Decide, write_block: Write):
-    """Drive the batches through the blocks; returns the blocks' counts."""
+    """Drive the batches through the blocks; returns the blocks' counts. A run that fails writes nothing."""
     try:
         for _ in write_block(decide_block(derive_block(batches))):
             pass
-    finally:
-        write_block.close()
+    except BaseException:
+        write_block.abort()
+        raise
+    write_block.close()
     return {b.name: dict(b.stats) for b in (derive_block, decide_block, write_block)}

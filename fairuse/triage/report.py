@@ -115,7 +115,7 @@ def render(result) -> str:
     return env.get_template("report.html.j2").render(**context(result))
 
 
-def write_report(result, path: Path) -> None:
+def write_report(result, path: Path, *, force: bool = False, inputs=()) -> None:
     from ..atomic import write_atomic
 
-    write_atomic(Path(path), render(result))
+    write_atomic(Path(path), render(result), force=force, inputs=inputs)

@@ -144,11 +144,25 @@ class _Passthrough(Derive):
         return batch
 
 
+def default_errors_path(out: Path) -> Path:
+    """Where rows that cannot be read go without --errors: beside --out."""
+    return Path(out).with_name(Path(out).stem + ".errors.jsonl")
+
+
+def input_files(inputs, answers_path=None, signals=None, robots=()) -> list:
+    """Every file a run reads that was named to it: outputs never write over these."""
+    return [*inputs, answers_path, signals, *[p for p in (robots or ()) if not Path(p).is_dir()]]
+
+
 def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | None, robots: list[Path] = (),
                  rules: Path | None = None, signals: Path | None = None, as_of: dt.date | None = None,
                  errors_path: Path | None = None, dask_address: str | None = None, batch_rows: int = BATCH_ROWS,
-                 progress=None, workers: int | None = None) -> Result:
-    """The CLI's run: manifests or WARCs in, verdicts (and errors) out, streamed."""
+                 progress=None, workers: int | None = None, force: bool = False) -> Result:
+    """The CLI's run: manifests or WARCs in, verdicts (and errors) out, streamed.
+
+    ``out`` and the errors file replace existing files only with ``force``, and never a
+    file the run reads (see :mod:`fairuse.atomic`); a run that fails leaves them as they were.
+    """
     from .writers import Writer, format_of
 
     started = time.perf_counter()
@@ -185,9 +199,7 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
     decider = Decider(ans, base, ctx.row_facts, as_of)
     summary = Summary(decider.jurisdictions)
     bool_facts = {f for f in ctx.row_facts if base.vocabulary[f].type == "bool"}
-    writer = Writer(out, bool_facts) if out is not None else None
-    if errors_path is None and out is not None:
-        errors_path = out.with_name(out.stem + ".errors.jsonl")
+    errors_path = errors_path if errors_path is not None or out is None else default_errors_path(out)
     problems: list = sites.problems
 
     def batches():
@@ -215,8 +227,15 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
         derive_b = _Passthrough(derive_b)
     else:
         source = batches()
-    write_b = Write(writer, errors_path, summary, on_rows=progress)
+    read = input_files(inputs, answers_path, signals, robots)
+    writer = None
     try:
+        if errors_path is not None:  # written from the first error on: checked now, not then
+            from ..atomic import check_target
+
+            check_target(errors_path, force=force, inputs=read)
+        writer = Writer(out, bool_facts, force=force, inputs=read) if out is not None else None
+        write_b = Write(writer, errors_path, summary, on_rows=progress, force=force, inputs=read)
         counts = run(source, derive_b, Decide(decider), write_b)
     except BaseException:
         if writer is not None:

@@ -1,11 +1,12 @@
 """Write: per-row verdicts as Parquet, CSV or JSONL, batch by batch, with one
 schema for the whole file (a column empty in the first batch keeps its type).
-Written to a temporary file and moved into place when complete.
+Written to a temporary file and moved into place when complete, through
+:class:`fairuse.atomic.Staged` (which refuses links, special files, inputs, and
+an existing file without ``force``, before the run).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +40,16 @@ def schema_for(columns: list, bool_facts: set):
 
 
 class Writer:
-    def __init__(self, path: Path, bool_facts: set):
+    def __init__(self, path: Path, bool_facts: set, *, force: bool = False, inputs=()):
+        from ..atomic import Staged
+
         self.path = Path(path)
         self.fmt = format_of(self.path)
-        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self.staged = Staged(self.path, force=force, inputs=inputs)
+        self.sink = self.staged.file  # the temporary file, a binary file object
         self.bool_facts = bool_facts
         self.schema = None
         self._w = None
-        self._fh = None
         self.rows = 0
         self._thread = None
         self._queue = None
@@ -115,35 +118,34 @@ class Writer:
             raise self._failed
 
     def _write(self, table) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.fmt == "parquet":
             import pyarrow.parquet as pq
 
             if self._w is None:
-                self._w = pq.ParquetWriter(self.tmp, self.schema, compression="snappy")
+                self._w = pq.ParquetWriter(self.sink, self.schema, compression="snappy")
             self._w.write_table(table)
         elif self.fmt == "csv":
             import pyarrow.csv as pcsv
 
             if self._w is None:
-                self._w = pcsv.CSVWriter(str(self.tmp), self.schema)
+                self._w = pcsv.CSVWriter(self.sink, self.schema)
             self._w.write_table(table)
         else:
-            if self._fh is None:
-                self._fh = open(self.tmp, "w", encoding="utf-8")
-            self._fh.write(table.to_pandas().to_json(orient="records", lines=True, force_ascii=False))
+            self.sink.write(table.to_pandas().to_json(orient="records", lines=True, force_ascii=False).encode("utf-8"))
 
     def close(self) -> None:
         if self.schema is None:  # nothing was written: still leave a valid, empty file
             import pandas as pd
 
             self.write(pd.DataFrame({"row": pd.Series([], dtype="int64"), "url": pd.Series([], dtype=object)}))
-        self._finish()
-        if self._w is not None:
-            self._w.close()
-        if self._fh is not None:
-            self._fh.close()
-        os.replace(self.tmp, self.path)
+        try:
+            self._finish()
+            if self._w is not None:
+                self._w.close()
+        except BaseException:
+            self.staged.discard()
+            raise
+        self.staged.commit()
 
     def abort(self) -> None:
         try:
@@ -153,8 +155,5 @@ class Writer:
                 pass
             if self._w is not None:
                 self._w.close()
-            if self._fh is not None:
-                self._fh.close()
         finally:
-            if self.tmp.exists():
-                self.tmp.unlink()
+            self.staged.discard()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import stat
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -139,3 +142,97 @@ def test_counts_invariant_hypothesis(tmp_path_factory, answers):
         assert sorted(list(out["row"]) + [e["row"] for e in out.attrs["errors"]]) == list(range(len(df)))
 
     check()
+
+
+# ------------------------------------------------------------------ files triage writes (issue 22, "Lost data")
+
+BAD_ROW = "url,license,bytes\nhttps://news.example/a,,100\nnot a url,,1\n"
+
+
+def _untouched(tmp_path, before: dict) -> None:
+    for path, text in before.items():
+        assert path.read_text() == text, path
+    assert not list(tmp_path.glob(".fairuse-*")) and not (tmp_path / "v.csv").exists()
+
+
+def test_an_existing_errors_file_needs_force(tmp_path, answers_file):
+    """Issue 22: --errors existing.txt was overwritten without --force."""
+    m = manifest(tmp_path, text=BAD_ROW)
+    existing = tmp_path / "existing.txt"
+    existing.write_text("my notes")
+    message = user_error(run(m, "--answers", answers_file, "--out", tmp_path / "v.csv", "--errors", existing))
+    assert str(existing) in message and "--force" in message
+    _untouched(tmp_path, {existing: "my notes"})
+    forced = run(m, "--answers", answers_file, "--out", tmp_path / "v.csv", "--errors", existing, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert json.loads(existing.read_text())["raw"]["url"] == "not a url"
+
+
+def test_the_default_errors_file_needs_force_too(tmp_path, answers_file):
+    m = manifest(tmp_path, text=BAD_ROW)
+    earlier = tmp_path / "v.errors.jsonl"
+    earlier.write_text("an earlier run's errors\n")
+    assert "--force" in user_error(run(m, "--answers", answers_file, "--out", tmp_path / "v.csv"))
+    _untouched(tmp_path, {earlier: "an earlier run's errors\n"})
+
+
+def test_an_output_is_never_an_input_even_with_force(tmp_path, answers_file):
+    """Issue 22: --out equal to the input with --force replaced the input."""
+    m = manifest(tmp_path)
+    before = {m: m.read_text(), answers_file: answers_file.read_text()}
+    os.link(m, tmp_path / "also.csv")
+    for flags in (("--out", m), ("--out", tmp_path / "also.csv"), ("--out", tmp_path / "w.csv", "--report", answers_file),
+                  ("--out", tmp_path / "w.csv", "--errors", m)):
+        message = user_error(run(m, "--answers", answers_file, *flags, "--force"))
+        assert "input" in message and "even with --force" in message
+    _untouched(tmp_path, before)
+    assert not (tmp_path / "w.csv").exists()
+
+
+@pytest.mark.parametrize("flag", ["--out", "--errors", "--report"])
+def test_links_and_special_files_are_never_written_even_with_force(no_system_writes, tmp_path, answers_file, flag):
+    m = manifest(tmp_path, text=BAD_ROW)
+    link = tmp_path / "link.csv"
+    os.symlink("/dev/null", link)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    for target, needle in ((link, "symbolic link"), (fifo, "FIFO"), (Path("/dev/stdout"), "symbolic link")):
+        outputs = {"--out": tmp_path / "v.csv", flag: target}
+        args = [a for pair in outputs.items() for a in pair]
+        message = user_error(run(m, "--answers", answers_file, *args, "--force"))
+        assert str(target) in message and needle in message
+    assert os.readlink(link) == "/dev/null" and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert not (tmp_path / "v.csv").exists()
+
+
+def test_two_outputs_cannot_be_one_file(tmp_path, answers_file):
+    m = manifest(tmp_path)
+    message = user_error(run(m, "--answers", answers_file, "--out", tmp_path / "v.csv", "--report", tmp_path / "v.csv",
+                             "--force"))
+    assert "--out" in message and "--report" in message
+    assert not (tmp_path / "v.csv").exists()
+
+
+def test_a_run_that_fails_leaves_the_earlier_outputs_as_they_were(tmp_path, answers_file, monkeypatch):
+    """A run stopped half-way (an error, Ctrl-C) put its partial verdicts in place of the earlier ones."""
+    from fairuse.triage import pipeline
+    from fairuse.triage.run import triage_files
+
+    m = tmp_path / "m.jsonl"  # one row per batch: the first (an error) is written before the second fails
+    m.write_text('{"url": "not a url"}\n{"url": "https://news.example/a"}\n{"url": "https://news.example/b"}\n')
+    out, errors = tmp_path / "verdicts.csv", tmp_path / "verdicts.errors.jsonl"
+    out.write_text("earlier verdicts\n")
+    errors.write_text("earlier errors\n")
+    decide, calls = pipeline.Decide.process, []
+
+    def fail_on_the_third_batch(self, batch):
+        calls.append(batch)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return decide(self, batch)
+    monkeypatch.setattr(pipeline.Decide, "process", fail_on_the_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        triage_files([m], answers_path=answers_file, out=out, force=True, workers=1, batch_rows=1)
+    assert len(calls) == 3 and calls[0].errors and calls[1].derived is not None  # both files had been begun
+    assert out.read_text() == "earlier verdicts\n" and errors.read_text() == "earlier errors\n"
+    assert not list(tmp_path.glob(".fairuse-*"))
