@@ -53,7 +53,7 @@ class _Cache(FileSystemBytecodeCache):
     def dump_bytecode(self, bucket) -> None:
         if not self.writable:
             return
-        from ..atomic import Staged
+        from .atomic import Staged
         from ..errors import FairuseError
 
         try:  # Jinja2's own dump_bytecode would replace a link or a special file planted at the name
