@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from .decide import Decider
-from .derive import Context, derive
+from .decide import UNCHECKED_RULE, Decider
+from .derive import SOURCES, Context, derive
 from .sources import Batch
 
 
@@ -37,32 +36,39 @@ class Block:
         return batch
 
 
+def derive_batch(batch: Batch, ctx: Context) -> Batch:
+    """Derive one batch in place (here, or on a worker)."""
+    table = batch.table
+    n = 0 if table is None else table.num_rows
+    if n:
+        rows = batch.rows if batch.rows is not None else np.arange(batch.first_row, batch.first_row + n, dtype=np.int64)
+        derived, codes, unchecked, errors = derive(table, ctx, rows, batch.source)
+        batch.errors = batch.errors + errors
+        batch.derived = (derived, codes, unchecked) if derived.num_rows else None
+    else:
+        batch.derived = None
+    batch.table = None  # the raw rows are not needed past here
+    return batch
+
+
 class Derive(Block):
     name = "derive"
 
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, done_elsewhere: bool = False):
         super().__init__()
         self.ctx = ctx
+        self.done_elsewhere = done_elsewhere  # batches derived on workers: only counted here
 
     def process(self, batch: Batch) -> Batch:
-        frame = batch.frame
-        read_errors = len(batch.errors)
-        self.stats["seen"] += len(frame) + read_errors
-        self.stats["errored"] += read_errors
-        if len(frame):
-            derived = derive(frame, self.ctx, batch.first_row, batch.source)
-            from .derive import error_records
-
-            bad = derived["_error"].notna().to_numpy()
-            if bad.any():
-                batch.errors = batch.errors + error_records(frame, derived)
-                derived = derived[~bad].reset_index(drop=True)
-                self.stats["errored"] += int(bad.sum())
-            batch.derived = derived.drop(columns="_error")
+        if not self.done_elsewhere:
+            n_in = 0 if batch.table is None else batch.table.num_rows
+            read_errors = len(batch.errors)
+            batch = derive_batch(batch, self.ctx)
+            self.stats["seen"] += n_in + read_errors
         else:
-            batch.derived = None
-        self.stats["kept"] += 0 if batch.derived is None else len(batch.derived)
-        batch.frame = None  # the raw rows are not needed past here
+            self.stats["seen"] += (0 if batch.derived is None else batch.derived[0].num_rows) + len(batch.errors)
+        self.stats["errored"] += len(batch.errors)
+        self.stats["kept"] += 0 if batch.derived is None else batch.derived[0].num_rows
         return batch
 
 
@@ -74,12 +80,35 @@ class Decide(Block):
         self.decider = decider
 
     def process(self, batch: Batch) -> Batch:
-        n = 0 if batch.derived is None else len(batch.derived)
-        self.stats["seen"] += n
-        if n:
-            batch.derived = self.decider.apply(batch.derived)
-        self.stats["kept"] += n
+        if batch.derived is None:
+            return batch
+        derived, codes, unchecked = batch.derived
+        self.stats["seen"] += derived.num_rows
+        batch.derived = self.decider.apply(derived, codes, unchecked)
+        self.stats["kept"] += derived.num_rows
         return batch
+
+
+def _codes(col):
+    """A dictionary column -> (int codes with -1 for null, its values)."""
+    import pyarrow as pa
+
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if not pa.types.is_dictionary(col.type):
+        import pyarrow.compute as pc
+
+        col = pc.dictionary_encode(col)
+    return col.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), col.dictionary.to_pylist()
+
+
+def _add(counter: Counter, codes: np.ndarray, values: list, weights=None) -> None:
+    ok = codes >= 0
+    if not ok.any():
+        return
+    counts = np.bincount(codes[ok], weights=None if weights is None else weights[ok], minlength=len(values))
+    for i in np.flatnonzero(counts).tolist():
+        counter[values[i]] += int(counts[i])
 
 
 @dataclass
@@ -89,79 +118,132 @@ class Summary:
     jurisdictions: list
     verdict_rows: Counter = field(default_factory=Counter)  # (jurisdiction, verdict) -> rows
     verdict_bytes: Counter = field(default_factory=Counter)
+    unchecked_rows: Counter = field(default_factory=Counter)  # jurisdiction -> rows made uncertain by an unchecked source
     signal_rows: Counter = field(default_factory=Counter)
     licence_rows: Counter = field(default_factory=Counter)
     reserving_hosts: Counter = field(default_factory=Counter)
+    host_rows: Counter = field(default_factory=Counter)
+    host_bytes: Counter = field(default_factory=Counter)
+    state_rows: Counter = field(default_factory=Counter)  # (source, state) -> rows
+    not_checked_hosts: dict = field(default_factory=dict)  # source -> Counter(host -> rows)
+    content_types: Counter = field(default_factory=Counter)
     evidence: dict = field(default_factory=dict)  # (host, signal) -> {rows, bytes, first, last, honoured}
+    first_fetched: str | None = None
+    last_fetched: str | None = None
     rows_out: int = 0
     bytes_out: int = 0
+    has_bytes: bool = False
 
-    def add(self, d: pd.DataFrame) -> None:
-        n = len(d)
+    def add(self, d) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        n = d.num_rows
         self.rows_out += n
-        nbytes = d["bytes"].to_numpy() if "bytes" in d.columns else np.zeros(n, np.int64)
+        if "bytes" in d.column_names:
+            self.has_bytes = True
+            nbytes = d.column("bytes").fill_null(0).to_numpy().astype(np.int64)
+        else:
+            nbytes = np.zeros(n, np.int64)
         self.bytes_out += int(nbytes.sum())
+        host_codes, hosts = _codes(d.column("host"))
+        _add(self.host_rows, host_codes, hosts)
+        _add(self.host_bytes, host_codes, hosts, nbytes)
         for j in self.jurisdictions:
-            col = f"verdict_{j}"
-            g = pd.DataFrame({"v": d[col], "b": nbytes}).groupby("v", sort=False, observed=True)["b"].agg(["size", "sum"])
-            for v, size, total in zip(g.index.tolist(), g["size"].tolist(), g["sum"].tolist()):
-                self.verdict_rows[(j, v)] += int(size)
-                self.verdict_bytes[(j, v)] += int(total)
-        for names, cnt in d["signals"].value_counts().items():
-            for name in (names.split(";") if names else []):
-                self.signal_rows[name] += int(cnt)
-        for lic, cnt in d["licence_rule"].value_counts().items():
-            self.licence_rows[lic] += int(cnt)
-        rs = d["reservation_signal"]
-        res = d[(rs.notna() & (rs != "no_reservation_found")).to_numpy()]
-        if len(res):
-            self.reserving_hosts.update(res["host"].value_counts().to_dict())
-            when = res["fetched_at"] if "fetched_at" in res.columns else pd.Series([None] * len(res), index=res.index)
-            host_codes, host_names = pd.factorize(res["host"])
-            ev = pd.DataFrame({"host": host_codes, "signal": res["reservation_signal"].astype(object).to_numpy(),
-                               "bytes": res["bytes"].to_numpy() if "bytes" in res.columns else 0,
-                               "when": when.astype(object).where(when.notna(), None).to_numpy(),
-                               "honoured": (res["verdict_eu"] != "applies").to_numpy() if "verdict_eu" in res.columns else True})
-            agg = ev.groupby(["host", "signal"], sort=False).agg(rows=("bytes", "size"), bytes=("bytes", "sum"),
-                                                                first=("when", "min"), last=("when", "max"),
-                                                                honoured=("honoured", "sum"))
-            agg = agg.reset_index()
-            agg["host"] = np.asarray(host_names, dtype=object)[agg["host"].to_numpy()]
-            cols = [agg[c].tolist() for c in ("host", "signal", "rows", "bytes", "honoured", "first", "last")]
-            for host, signal, rows, nbytes, honoured, first, last in zip(*cols):
-                e = self.evidence.get((host, signal))
-                if e is None:
-                    e = self.evidence[(host, signal)] = {"rows": 0, "bytes": 0, "first": None, "last": None, "honoured": 0}
-                e["rows"] += int(rows)
-                e["bytes"] += int(nbytes)
-                e["honoured"] += int(honoured)
-                if isinstance(first, str):
-                    e["first"] = first if e["first"] is None else min(e["first"], first)
-                if isinstance(last, str):
-                    e["last"] = last if e["last"] is None else max(e["last"], last)
+            codes, values = _codes(d.column(f"verdict_{j}"))
+            counts = np.bincount(codes, minlength=len(values))
+            sums = np.bincount(codes, weights=nbytes, minlength=len(values))
+            for i, v in enumerate(values):
+                if counts[i]:
+                    self.verdict_rows[(j, v)] += int(counts[i])
+                    self.verdict_bytes[(j, v)] += int(sums[i])
+            rcodes, rvalues = _codes(d.column(f"rule_{j}"))
+            if UNCHECKED_RULE in rvalues:
+                self.unchecked_rows[j] += int((rcodes == rvalues.index(UNCHECKED_RULE)).sum())
+        codes, values = _codes(d.column("signals"))
+        counts = np.bincount(codes[codes >= 0], minlength=len(values))
+        for i, names in enumerate(values):
+            for name in (names.split(";") if names and counts[i] else []):
+                self.signal_rows[name] += int(counts[i])
+        codes, values = _codes(d.column("licence_rule"))
+        _add(self.licence_rows, codes, values)
+        if "content_type" in d.column_names:
+            codes, values = _codes(d.column("content_type"))
+            _add(self.content_types, codes, values)
+        for src in SOURCES:
+            codes, values = _codes(d.column(f"evidence_{src}"))
+            counts = np.bincount(codes[codes >= 0], minlength=len(values))
+            for i, v in enumerate(values):
+                if counts[i]:
+                    self.state_rows[(src, v)] += int(counts[i])
+            if "not checked" in values:
+                mask = codes == values.index("not checked")
+                _add(self.not_checked_hosts.setdefault(src, Counter()), np.where(mask, host_codes, -1), hosts)
+        if "fetched_at" in d.column_names:
+            fa = d.column("fetched_at")
+            if fa.null_count < n:
+                lo, hi = pc.min_max(fa.cast(pa.string())).values()
+                lo, hi = lo.as_py(), hi.as_py()
+                self.first_fetched = lo if self.first_fetched is None else min(self.first_fetched, lo)
+                self.last_fetched = hi if self.last_fetched is None else max(self.last_fetched, hi)
+        rs_codes, rs_values = _codes(d.column("reservation_signal"))
+        reserving = np.array([v != "no_reservation_found" for v in rs_values] + [False])[np.where(rs_codes < 0, len(rs_values), rs_codes)]
+        if not reserving.any():
+            return
+        _add(self.reserving_hosts, np.where(reserving, host_codes, -1), hosts)
+        idx = pa.array(np.flatnonzero(reserving))
+        honoured = (np.asarray([v != "applies" for v in _codes(d.column("verdict_eu"))[1]] + [True])
+                    [_codes(d.column("verdict_eu"))[0][reserving]] if "verdict_eu" in d.column_names
+                    else np.ones(int(reserving.sum()), bool))
+        when = d.column("fetched_at").take(idx).cast(pa.string()) if "fetched_at" in d.column_names \
+            else pa.nulls(len(idx), pa.string())
+        ev = pa.table({"host": d.column("host").take(idx).cast(pa.string()),
+                       "signal": d.column("reservation_signal").take(idx).cast(pa.string()),
+                       "bytes": pa.array(nbytes[reserving]), "when": when,
+                       "honoured": pa.array(honoured.astype(np.int64))})
+        agg = ev.group_by(["host", "signal"]).aggregate([("bytes", "count"), ("bytes", "sum"), ("when", "min"),
+                                                          ("when", "max"), ("honoured", "sum")])
+        cols = [agg.column(c).to_pylist() for c in ("host", "signal", "bytes_count", "bytes_sum", "honoured_sum",
+                                                     "when_min", "when_max")]
+        for host, signal, rows, nb, hon, first, last in zip(*cols):
+            e = self.evidence.get((host, signal))
+            if e is None:
+                e = self.evidence[(host, signal)] = {"rows": 0, "bytes": 0, "first": None, "last": None, "honoured": 0}
+            e["rows"] += int(rows)
+            e["bytes"] += int(nb or 0)
+            e["honoured"] += int(hon or 0)
+            if first is not None:
+                e["first"] = first if e["first"] is None else min(e["first"], first)
+            if last is not None:
+                e["last"] = last if e["last"] is None else max(e["last"], last)
 
 
 class Write(Block):
-    """Writes kept rows to the output and errors to the errors file; feeds the summary."""
+    """Writes kept rows to the output and errors to the errors file; feeds the summary
+    and any other collectors (exclusion lists)."""
 
     name = "write"
 
-    def __init__(self, writer, errors_path: Path | None, summary: Summary, on_rows=None):
+    def __init__(self, writer, errors_path: Path | None, summary: Summary, on_rows=None, collectors=()):
         super().__init__()
         self.writer = writer
         self.errors_path = errors_path
         self.summary = summary
         self.on_rows = on_rows
+        self.collectors = list(collectors)
         self._errors_fh = None
         self.errors_written = 0
 
     def process(self, batch: Batch) -> Batch:
-        n = 0 if batch.derived is None else len(batch.derived)
+        d = batch.derived
+        n = 0 if d is None else d.num_rows
         self.stats["seen"] += n + len(batch.errors)
         if n:
             if self.writer is not None:
-                self.writer.write(batch.derived)
-            self.summary.add(batch.derived)
+                self.writer.write(d)
+            self.summary.add(d)
+            for c in self.collectors:
+                c.add(d)
             self.stats["kept"] += n
         if batch.errors:
             self.stats["errored"] += len(batch.errors)
@@ -170,7 +252,7 @@ class Write(Block):
                     self.errors_path.parent.mkdir(parents=True, exist_ok=True)
                     self._errors_fh = open(self.errors_path, "w", encoding="utf-8")
                 for rec in batch.errors:
-                    self._errors_fh.write(json.dumps(rec, default=str) + "\n")
+                    self._errors_fh.write(json.dumps(rec, default=str, ensure_ascii=False) + "\n")
                 self.errors_written += len(batch.errors)
         if self.on_rows:
             self.on_rows(n + len(batch.errors))
@@ -188,6 +270,9 @@ def run(batches, derive_block: Derive, decide_block: Decide, write_block: Write)
     try:
         for _ in write_block(decide_block(derive_block(batches))):
             pass
-    finally:
-        write_block.close()
+    except BaseException:
+        if write_block._errors_fh is not None:  # the caller aborts the output; a partial file is never put in place
+            write_block._errors_fh.close()
+        raise
+    write_block.close()
     return {b.name: dict(b.stats) for b in (derive_block, decide_block, write_block)}
