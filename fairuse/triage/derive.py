@@ -151,6 +151,7 @@ def normalise(table, fact_columns: tuple):
     out = {}
     for name in table.column_names:
         col = table.column(name)
+        col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col  # (a chunked to_numpy loads pandas)
         t = col.type
         if pa.types.is_dictionary(t):
             col = col.cast(t.value_type)
@@ -305,9 +306,11 @@ def split_urls(urls):
     if len(urls) and shortest is not None and shortest >= 4:
         scheme, empty = pc.list_element(parts, 0), pc.list_element(parts, 1)
         host, rest = pc.list_element(parts, 2), pc.list_element(parts, 3)
-        ok = pc.and_(pc.match_substring_regex(scheme, r"^[A-Za-z][A-Za-z0-9+.-]*:$"),
-                     pc.and_(pc.equal(empty, ""), pc.not_equal(host, "")))
-        if pc.any(pc.match_substring_regex(host, "[@:]")).as_py():
+        usual = pc.is_in(scheme, value_set=pa.array(["https:", "http:"]))
+        if not pc.all(usual).as_py():
+            usual = pc.or_(usual, pc.match_substring_regex(scheme, r"^[A-Za-z][A-Za-z0-9+.-]*:$"))
+        ok = pc.and_(usual, pc.and_(pc.equal(empty, ""), pc.not_equal(host, "")))
+        if pc.any(pc.match_substring(host, "@")).as_py() or pc.any(pc.match_substring(host, ":")).as_py():
             host = pc.replace_substring_regex(host, r"^[^@]*@|:[0-9]*$", "")
         host = pc.if_else(ok, pc.ascii_lower(host), pa.scalar(None, pa.string()))
         path = pc.binary_join_element_wise(pa.scalar("/"), rest, "")
@@ -316,8 +319,10 @@ def split_urls(urls):
     else:
         found = pc.extract_regex(urls, URL_PATTERN)
         host, path = pc.utf8_lower(pc.struct_field(found, "host")), pc.struct_field(found, "path")
-    good = pc.match_substring_regex(host, HOST_OK)
-    host = pc.if_else(pc.fill_null(good, False), host, pa.scalar(None, pa.string()))
+    odd = pc.match_substring_regex(host, r"[^a-z0-9.\-_~%]")  # only these hosts need the full check
+    if pc.any(odd).as_py():
+        good = pc.or_(pc.invert(odd), pc.match_substring_regex(host, HOST_OK))
+        host = pc.if_else(pc.fill_null(good, False), host, pa.scalar(None, pa.string()))
     path = pc.if_else(pc.or_(pc.is_null(path), pc.equal(path, "")), pa.scalar("/"), path)
     return host, path
 
@@ -355,9 +360,11 @@ def _token_fn(token: str, agents):
 
 # ---------------------------------------------------------------------- derive
 
-def _site_arrays(sites: rb.SiteBook, uniques: list):
+def _site_arrays(sites: rb.SiteBook, uniques):
+    import pyarrow.compute as pc
+
     index, hosts, status, kind, keys, key_list, tdm = sites.table()
-    at = np.fromiter((index.get(h, -1) for h in uniques), np.int64, len(uniques))
+    at = pc.index_in(uniques, value_set=index).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     known = at >= 0
     at0 = np.where(known, at, 0)
     if len(hosts):
@@ -414,7 +421,7 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
     host_codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     host_uniques = enc.dictionary.to_pylist()
     _carried_robots(table, ctx, host_codes, host_uniques, source)
-    u_status, u_kind, u_key, u_tdm, key_list, _hosts, _at = _site_arrays(ctx.sites, host_uniques)
+    u_status, u_kind, u_key, u_tdm, key_list, _hosts, _at = _site_arrays(ctx.sites, enc.dictionary)
     valid = host_codes >= 0
     take = np.where(valid, host_codes, 0)
 
@@ -578,8 +585,7 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
     cols["signals"] = _labels(inv, names)
     for src, state in states.items():
         cols[f"evidence_{src}"] = _dict(state, STATES)
-    evidence_u = [ctx.sites.robots[h].evidence() if h in ctx.sites.robots else None for h in host_uniques]
-    cols["robots_txt_source"] = _labels(host_codes, evidence_u)
+    cols["robots_txt_source"] = _evidence_column(ctx.sites, _at, host_codes)
     nc_bits = np.zeros(n, np.int64)
     for b, src in enumerate(SOURCES):
         nc_bits |= (states[src] == NOT_CHECKED).astype(np.int64) << b
@@ -599,6 +605,14 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
         codes_out = {f: c[keep] for f, c in codes_out.items()}
         unchecked = unchecked[keep]
     return derived, codes_out, unchecked, errors
+
+
+def _evidence_column(sites: rb.SiteBook, at: np.ndarray, host_codes: np.ndarray):
+    """Per row, where its site's robots.txt was read (address or file, capture date, SHA-256)."""
+    evidence = sites.evidence_list()
+    site = np.where(host_codes >= 0, at[np.maximum(host_codes, 0)] if len(at) else -1, -1)
+    used, inv = np.unique(site, return_inverse=True)
+    return _labels(np.where(used[inv] >= 0, inv, -1), [evidence[i] if i >= 0 else None for i in used.tolist()])
 
 
 def _labels(codes: np.ndarray, values: list):

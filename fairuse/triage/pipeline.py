@@ -111,6 +111,71 @@ def _add(counter: Counter, codes: np.ndarray, values: list, weights=None) -> Non
         counter[values[i]] += int(counts[i])
 
 
+HOST_METRICS = ("rows", "bytes", "reserving") + tuple(f"not checked {src}" for src in SOURCES)
+
+
+class HostTally:
+    """Counts per host over the whole run: each batch's per-host counts kept as a small
+    Arrow table, summed by host once, when first read."""
+
+    def __init__(self):
+        self.parts: list = []
+        self._done = None
+
+    def add_batch(self, hosts, counts: dict) -> None:
+        import pyarrow as pa
+
+        self.parts.append(pa.table({"host": hosts, **{k: pa.array(v) for k, v in counts.items()}}))
+        self._done = None
+
+    def total(self):
+        import pyarrow as pa
+
+        if self._done is None:
+            if not self.parts:
+                self._done = {}
+            else:
+                t = pa.concat_tables(self.parts).group_by("host").aggregate([(m, "sum") for m in HOST_METRICS])
+                self.parts = [t.rename_columns(["host" if c == "host" else c[:-4] for c in t.column_names])]
+                hosts = t.column("host").to_pylist()
+                self._done = {m: (hosts, t.column(f"{m}_sum").to_pylist()) for m in HOST_METRICS}
+        return self._done
+
+    def counter(self, name: str) -> Counter:
+        hosts, values = self.total().get(name, ([], []))
+        return Counter({h: v for h, v in zip(hosts, values) if v})
+
+
+class Evidence:
+    """The evidence log, (host, signal) -> rows, bytes, first and last fetched, rows honoured;
+    kept as per-batch Arrow aggregates and merged once, when first read."""
+
+    def __init__(self):
+        self.parts: list = []
+        self._done = None
+
+    def add_batch(self, table) -> None:
+        self.parts.append(table)
+        self._done = None
+
+    def items(self) -> dict:
+        import pyarrow as pa
+
+        if self._done is None:
+            self._done = {}
+            if self.parts:
+                t = pa.concat_tables(self.parts).group_by(["host", "signal"]).aggregate(
+                    [("rows", "sum"), ("bytes", "sum"), ("first", "min"), ("last", "max"), ("honoured", "sum")])
+                self.parts = [t.rename_columns([c.rsplit("_", 1)[0] if c.endswith(("_sum", "_min", "_max")) else c
+                                                for c in t.column_names])]
+                cols = [t.column(c).to_pylist() for c in ("host", "signal", "rows_sum", "bytes_sum", "first_min",
+                                                          "last_max", "honoured_sum")]
+                for host, signal, rows, nbytes, first, last, honoured in zip(*cols):
+                    self._done[(host, signal)] = {"rows": rows, "bytes": nbytes or 0, "first": first, "last": last,
+                                                  "honoured": honoured}
+        return self._done
+
+
 @dataclass
 class Summary:
     """What the report and the one-line summary show, accumulated batch by batch."""
@@ -121,18 +186,34 @@ class Summary:
     unchecked_rows: Counter = field(default_factory=Counter)  # jurisdiction -> rows made uncertain by an unchecked source
     signal_rows: Counter = field(default_factory=Counter)
     licence_rows: Counter = field(default_factory=Counter)
-    reserving_hosts: Counter = field(default_factory=Counter)
-    host_rows: Counter = field(default_factory=Counter)
-    host_bytes: Counter = field(default_factory=Counter)
+    hosts: HostTally = field(default_factory=HostTally)  # rows, bytes, reserving, not checked per source
     state_rows: Counter = field(default_factory=Counter)  # (source, state) -> rows
-    not_checked_hosts: dict = field(default_factory=dict)  # source -> Counter(host -> rows)
     content_types: Counter = field(default_factory=Counter)
-    evidence: dict = field(default_factory=dict)  # (host, signal) -> {rows, bytes, first, last, honoured}
+    log: Evidence = field(default_factory=Evidence)
     first_fetched: str | None = None
     last_fetched: str | None = None
     rows_out: int = 0
     bytes_out: int = 0
     has_bytes: bool = False
+
+    @property
+    def evidence(self) -> dict:
+        return self.log.items()
+
+    @property
+    def reserving_hosts(self) -> Counter:
+        return self.hosts.counter("reserving")
+
+    @property
+    def host_rows(self) -> Counter:
+        return self.hosts.counter("rows")
+
+    @property
+    def host_bytes(self) -> Counter:
+        return self.hosts.counter("bytes")
+
+    def not_checked_hosts(self, source: str) -> Counter:
+        return self.hosts.counter(f"not checked {source}")
 
     def add(self, d) -> None:
         import pyarrow as pa
@@ -142,13 +223,16 @@ class Summary:
         self.rows_out += n
         if "bytes" in d.column_names:
             self.has_bytes = True
-            nbytes = d.column("bytes").fill_null(0).to_numpy().astype(np.int64)
+            nbytes = d.column("bytes").combine_chunks().fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
         else:
             nbytes = np.zeros(n, np.int64)
         self.bytes_out += int(nbytes.sum())
-        host_codes, hosts = _codes(d.column("host"))
-        _add(self.host_rows, host_codes, hosts)
-        _add(self.host_bytes, host_codes, hosts, nbytes)
+        host = d.column("host").combine_chunks()
+        host_codes, _ = host.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), None
+        valid = host_codes >= 0
+        hc = host_codes[valid]
+        m = len(host.dictionary)
+        per_host = {"rows": np.bincount(hc, minlength=m), "bytes": np.bincount(hc, weights=nbytes[valid], minlength=m).astype(np.int64)}
         for j in self.jurisdictions:
             codes, values = _codes(d.column(f"verdict_{j}"))
             counts = np.bincount(codes, minlength=len(values))
@@ -176,9 +260,8 @@ class Summary:
             for i, v in enumerate(values):
                 if counts[i]:
                     self.state_rows[(src, v)] += int(counts[i])
-            if "not checked" in values:
-                mask = codes == values.index("not checked")
-                _add(self.not_checked_hosts.setdefault(src, Counter()), np.where(mask, host_codes, -1), hosts)
+            mask = (codes == values.index("not checked"))[valid] if "not checked" in values else np.zeros(len(hc), bool)
+            per_host[f"not checked {src}"] = np.bincount(hc[mask], minlength=m)
         if "fetched_at" in d.column_names:
             fa = d.column("fetched_at")
             if fa.null_count < n:
@@ -188,34 +271,28 @@ class Summary:
                 self.last_fetched = hi if self.last_fetched is None else max(self.last_fetched, hi)
         rs_codes, rs_values = _codes(d.column("reservation_signal"))
         reserving = np.array([v != "no_reservation_found" for v in rs_values] + [False])[np.where(rs_codes < 0, len(rs_values), rs_codes)]
+        per_host["reserving"] = np.bincount(hc[reserving[valid]], minlength=m)
+        self.hosts.add_batch(host.dictionary, per_host)
         if not reserving.any():
             return
-        _add(self.reserving_hosts, np.where(reserving, host_codes, -1), hosts)
         idx = pa.array(np.flatnonzero(reserving))
-        honoured = (np.asarray([v != "applies" for v in _codes(d.column("verdict_eu"))[1]] + [True])
-                    [_codes(d.column("verdict_eu"))[0][reserving]] if "verdict_eu" in d.column_names
-                    else np.ones(int(reserving.sum()), bool))
+        if "verdict_eu" in d.column_names:
+            vcodes, vvalues = _codes(d.column("verdict_eu"))
+            honoured = np.asarray([v != "applies" for v in vvalues] + [True])[vcodes[reserving]]
+        else:
+            honoured = np.ones(int(reserving.sum()), bool)
         when = d.column("fetched_at").take(idx).cast(pa.string()) if "fetched_at" in d.column_names \
             else pa.nulls(len(idx), pa.string())
-        ev = pa.table({"host": d.column("host").take(idx).cast(pa.string()),
-                       "signal": d.column("reservation_signal").take(idx).cast(pa.string()),
+        ev = pa.table({"host": pa.array(host_codes[reserving].astype(np.int32)),
+                       "signal": pa.array(rs_codes[reserving].astype(np.int32)),
                        "bytes": pa.array(nbytes[reserving]), "when": when,
                        "honoured": pa.array(honoured.astype(np.int64))})
         agg = ev.group_by(["host", "signal"]).aggregate([("bytes", "count"), ("bytes", "sum"), ("when", "min"),
                                                           ("when", "max"), ("honoured", "sum")])
-        cols = [agg.column(c).to_pylist() for c in ("host", "signal", "bytes_count", "bytes_sum", "honoured_sum",
-                                                     "when_min", "when_max")]
-        for host, signal, rows, nb, hon, first, last in zip(*cols):
-            e = self.evidence.get((host, signal))
-            if e is None:
-                e = self.evidence[(host, signal)] = {"rows": 0, "bytes": 0, "first": None, "last": None, "honoured": 0}
-            e["rows"] += int(rows)
-            e["bytes"] += int(nb or 0)
-            e["honoured"] += int(hon or 0)
-            if first is not None:
-                e["first"] = first if e["first"] is None else min(e["first"], first)
-            if last is not None:
-                e["last"] = last if e["last"] is None else max(e["last"], last)
+        self.log.add_batch(pa.table({
+            "host": host.dictionary.take(agg.column("host")), "signal": pa.array(rs_values).take(agg.column("signal")),
+            "rows": agg.column("bytes_count"), "bytes": agg.column("bytes_sum"), "first": agg.column("when_min"),
+            "last": agg.column("when_max"), "honoured": agg.column("honoured_sum")}))
 
 
 class Write(Block):

@@ -60,7 +60,7 @@ def read_site_file(path: str, limit: int) -> tuple[bytes, bool]:
             raise SiteFileError("is not a regular file (a FIFO, device or socket); refused")
         chunks, size = [], 0
         while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            chunk = os.read(fd, min(16384 if not chunks else 1 << 20, limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -244,7 +244,13 @@ _COMMENT = re.compile(r"#[^\n]*")  # no leading [ \t]*: that would backtrack on 
 def normalise(text: str) -> str:
     """robots.txt without comments, blank, Sitemap and Host lines: they decide nothing
     for crawling, and many sites differ only in them (one parse per distinct rules)."""
-    return _COMMENT.sub("", _NOISE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "#" in text or "itemap" in text or "ost" in text or "ITEMAP" in text or "OST" in text:
+        text = _NOISE.sub("", text)
+        if "#" in text:
+            text = _COMMENT.sub("", text)
+    return text
 
 
 def text_key(text: str) -> str:
@@ -353,12 +359,22 @@ class SiteBook:
     problems: list = field(default_factory=list)  # (source, message) reported per source
     _parsed: dict = field(default_factory=dict, repr=False)
     _table: tuple | None = field(default=None, repr=False)
+    _evidence: list | None = field(default=None, repr=False)
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_parsed"] = {}
         state["_table"] = None
+        state["_evidence"] = None
         return state
+
+    def evidence_list(self) -> list:
+        """Per host of :meth:`table`, where its robots.txt was read (None when it was not)."""
+        if self._evidence is None or self._table is None:
+            hosts = self.table()[1]
+            self._evidence = [self.robots[h].evidence() if h in self.robots and self.robots[h].status != REFUSED
+                              else None for h in hosts]
+        return self._evidence
 
     def add_robots(self, host: str, status: int | None, text: str | None, source: str,
                    fetched: str | None = None, digest: str | None = None, truncated: bool = False) -> None:
@@ -454,7 +470,10 @@ class SiteBook:
                 t = self.tdmrep.get(h)
                 if t is not None:
                     tdm[i] = t.status
-            self._table = ({h: i for i, h in enumerate(hosts)}, hosts, status, kind, keys, list(key_index), tdm)
+            import pyarrow as pa
+
+            self._table = (pa.array(hosts, pa.string()), hosts, status, kind, keys, list(key_index), tdm)
+            self._evidence = None
         return self._table
 
     def __len__(self) -> int:

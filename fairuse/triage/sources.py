@@ -780,33 +780,53 @@ def _load_dir(folder: Path, sites: SiteBook) -> None:
                                    f"{_printable(','.join(rec), 200)!r}") from None
     base = str(folder)
     with os.scandir(folder) as it:
-        entries = sorted(e.name for e in it)  # strings: sorting 50,000 Path objects costs seconds
-    for name in entries:
-        if name.endswith(".tdmrep.json"):
-            host = name[: -len(".tdmrep.json")]
-            where = os.path.join(base, name)
+        entries = sorted((e.name, e.is_file()) for e in it if e.name.endswith((".txt", ".tdmrep.json")))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    sha256 = hashlib.sha256
+    for name, regular in entries:
+        where = os.path.join(base, name)
+        tdm = name.endswith(".tdmrep.json")
+        host = name[: -len(".tdmrep.json")] if tdm else name[:-4].lower()
+        limit = TDMREP_LIMIT if tdm else ROBOTS_LIMIT
+        data = None
+        if regular:  # a regular file (or a link to one): read at once, without blocking
             try:
-                data, longer = read_site_file(where, TDMREP_LIMIT)
-            except SiteFileError as exc:
-                sites.refuse_tdmrep(host, where, str(exc))
-                continue
+                fd = os.open(where, flags)
+                try:
+                    data = os.read(fd, 16384)  # (asking for the whole limit at once allocates it: 3x slower)
+                    if len(data) == 16384:
+                        parts = [data]
+                        while sum(map(len, parts)) <= limit:
+                            more = os.read(fd, 1 << 20)
+                            if not more:
+                                break
+                            parts.append(more)
+                        data = b"".join(parts)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                why = f"cannot be read ({exc.strerror or exc})"
+        else:
+            why = "is not a regular file (a FIFO, device, socket or folder); refused"
+        if data is None:
+            if tdm:
+                sites.refuse_tdmrep(host, where, why)
+            else:
+                statuses.pop(host, None)
+                sites.refuse_robots(host, where, why)
+            continue
+        longer = len(data) > limit
+        data = data[:limit]
+        if tdm:
             if longer:
                 sites.refuse_tdmrep(host, where, f"is larger than {TDMREP_LIMIT:,} bytes")
-                continue
-            sites.add_tdmrep(host, 200, data.decode("utf-8", "replace"), where, None, hashlib.sha256(data).hexdigest())
-        elif name.endswith(".txt"):
-            host = name[:-4].lower()
-            where = os.path.join(base, name)
-            try:
-                data, longer = read_site_file(where, ROBOTS_LIMIT)
-            except SiteFileError as exc:
-                statuses.pop(host, None)
-                sites.refuse_robots(host, where, str(exc))
-                continue
-            text = data.decode("utf-8", "replace")
-            if "\ufffd" in text:
-                sites.problems.append((where, f"robots.txt for {host} is not UTF-8; undecodable bytes replaced"))
-            status, when = statuses.pop(host, (200, None))
-            sites.add_robots(host, status, text, where, when, hashlib.sha256(data).hexdigest(), truncated=longer)
+            else:
+                sites.add_tdmrep(host, 200, data.decode("utf-8", "replace"), where, None, sha256(data).hexdigest())
+            continue
+        text = data.decode("utf-8", "replace")
+        if "\ufffd" in text:
+            sites.problems.append((where, f"robots.txt for {host} is not UTF-8; undecodable bytes replaced"))
+        status, when = statuses.pop(host, (200, None))
+        sites.add_robots(host, status, text, where, when, sha256(data).hexdigest(), truncated=longer)
     for host, (status, when) in statuses.items():
         sites.add_robots(host, status, None, str(status_file), when)

@@ -1,0 +1,52 @@
+"""What a team does next, in words: what was not checked, and the corpus facts whose
+answers would settle the most uncertain rows (with their questions from
+``rules/questions.yaml``). Read by the summary line, the report and ``--interview``."""
+
+from __future__ import annotations
+
+from .derive import SOURCES
+
+JURISDICTION_NAMES = {"us": "US", "eu": "EU", "uk": "UK", "jp": "Japan", "cn": "China", "sg": "Singapore"}
+
+
+def questions_by_fact(base) -> dict:
+    from ..questionnaire.questions import load_questions
+
+    try:
+        return {q.fact: q for q in load_questions(base)}
+    except Exception:  # noqa: BLE001 - a ruleset without questions still triages; facts are then named by id
+        return {}
+
+
+def settle(result, base=None) -> list[dict]:
+    """[{fact, question, rows, jurisdictions}]: the corpus facts an answer to which could move
+    uncertain rows to a definite verdict, most rows first."""
+    base = base or result.decider.base
+    qs = questions_by_fact(base)
+    out = []
+    for fact, rows, juris in result.settling():
+        q = qs.get(fact)
+        out.append({"fact": fact, "question": q.question if q else fact.replace("_", " "), "rows": rows,
+                    "jurisdictions": [JURISDICTION_NAMES.get(j, j.upper()) for j in juris]})
+    return out
+
+
+def not_checked(result) -> list[dict]:
+    """[{source, label, rows, sites, top}]: per source of evidence, the rows and sites it was not checked for."""
+    s = result.summary
+    out = []
+    for src, label in SOURCES.items():
+        rows = s.state_rows.get((src, "not checked"), 0)
+        if not rows:
+            continue
+        hosts = s.not_checked_hosts(src)
+        out.append({"source": src, "label": label, "rows": rows, "sites": len(hosts),
+                    "top": hosts.most_common(20), "required": src in result.book.reservation_evidence})
+    out.sort(key=lambda e: (not e["required"], -e["rows"]))
+    return out
+
+
+def uncertain_rows(result) -> int:
+    """Rows uncertain in at least one... (per jurisdiction counts are in the summary)."""
+    s = result.summary
+    return max((n for (j, v), n in s.verdict_rows.items() if v == "uncertain"), default=0)
