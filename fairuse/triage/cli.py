@@ -163,8 +163,8 @@ def summary_line(result) -> str:
              + ("" if result.balanced else " (MISMATCH)")]
     for j in s.jurisdictions:
         counts = {v: n for (jj, v), n in s.verdict_rows.items() if jj == j}
-        parts.append(f"{j.upper()}: " + ", ".join(f"{v.replace('_', ' ')} {n:,}"
-                                                  for v, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+        parts.append(f"{j.upper()}: " + (", ".join(f"{v.replace('_', ' ')} {n:,}" for v, n in
+                                                    sorted(counts.items(), key=lambda kv: -kv[1])) or "no rows"))
     rate = result.rows_in / result.seconds if result.seconds else 0
     parts.append(f"{result.decider.runs} engine runs, {result.seconds:.1f} s, {rate:,.0f} rows/s")
     if result.out:
@@ -172,6 +172,10 @@ def summary_line(result) -> str:
     if result.errors_path:
         parts.append(f"errors in {result.errors_path}")
     return "; ".join(parts) + ". Not legal advice."
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 def summary_lines(result, interview_hint: bool = True) -> list[str]:
@@ -183,12 +187,12 @@ def summary_lines(result, interview_hint: bool = True) -> list[str]:
         if not nc["required"]:
             continue
         made = ", ".join(f"{j.upper()} {n:,}" for j, n in result.summary.unchecked_rows.items() if n)
-        lines.append(f"Not checked: {nc['label']} for {nc['rows']:,} rows ({nc['sites']:,} sites)"
+        lines.append(f"Not checked: {nc['label']} for {_n(nc['rows'], 'row')} ({_n(nc['sites'], 'site')})"
                      + (f"; their answers resting on no reservation are uncertain ({made})" if made else "")
                      + "; give their captures with --robots.")
     facts = settle(result)
     if facts:
-        shown = "; ".join(f"{f['question']} ({f['rows']:,} rows, {', '.join(f['jurisdictions'])})" for f in facts[:5])
+        shown = "; ".join(f"{f['question']} ({_n(f['rows'], 'row')}, {', '.join(f['jurisdictions'])})" for f in facts[:5])
         more = f"; and {len(facts) - 5} more (the report lists them)" if len(facts) > 5 else ""
         lines.append(f"Answers that would settle uncertain rows: {shown}{more}."
                      + (" --interview asks them." if interview_hint else ""))

@@ -163,7 +163,9 @@ def normalise(table, fact_columns: tuple):
         if name in NUMBER_COLUMNS:
             col = _numbers(name, col, valid, fail)
         elif name in TEXT_COLUMNS or name in fact_columns:
-            if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t):
+            if pa.types.is_null(t):
+                col = pa.nulls(n, pa.string())
+            elif pa.types.is_string(t) or pa.types.is_large_string(t):
                 pass
             elif name in fact_columns and pa.types.is_boolean(t):
                 pass

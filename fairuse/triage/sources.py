@@ -240,6 +240,9 @@ def _read_csv(path: Path, batch_rows: int, row: int, wanted: Wanted):
     src = str(path)
     names = manifest_columns(path)
     include = [n for n in names if n in {wanted.source_of(c) for c in wanted.columns}]
+    if not _valid_utf8(path):  # pyarrow cannot hand a malformed row with invalid UTF-8 to its handler
+        yield from _read_csv_python(path, batch_rows, row, wanted, names, include)
+        return
     bad: list = []
 
     def invalid(r):
@@ -280,6 +283,64 @@ def _read_csv(path: Path, batch_rows: int, row: int, wanted: Wanted):
         yield Batch(project(table, wanted), src, row, bad + errors, ids)
     else:
         yield Batch(_empty(wanted), src, row, bad)
+
+
+def _valid_utf8(path: Path) -> bool:
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        try:
+            while True:
+                block = fh.read(1 << 22)
+                if not block:
+                    decoder.decode(b"", final=True)
+                    return True
+                decoder.decode(block)
+        except UnicodeDecodeError:
+            return False
+
+
+def _read_csv_python(path: Path, batch_rows: int, row: int, wanted: Wanted, names: list, include: list):
+    """A CSV with invalid UTF-8, read with Python's csv module: each bad row an error row, the rest kept."""
+    import pyarrow as pa
+
+    src = str(path)
+    idx = [names.index(c) for c in include]
+    cols: dict = {c: [] for c in include}
+    ids: list = []
+    bad: list = []
+    start = row
+
+    def flush():
+        table = pa.table({c: pa.array(v, pa.string()) for c, v in cols.items()}) if cols else _empty(wanted)
+        return Batch(project(table, wanted), src, start, bad, np.asarray(ids, dtype=np.int64))
+
+    with open(path, newline="", encoding="utf-8", errors="surrogateescape") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for rec in reader:
+            line = reader.line_num
+            if len(rec) != len(names):
+                bad.append({"row": None, "line": line, "source": src,
+                            "reason": f"expected {len(names)} fields, found {len(rec)}",
+                            "raw": {"text": _printable(",".join(rec).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))}})
+                continue
+            broken = next((names[i] for i, v in enumerate(rec) if _has_surrogate(v)), None)
+            if broken is not None:
+                bad.append({"row": row, "line": line, "source": src, "reason": f"{broken}: not valid UTF-8",
+                            "raw": {broken: rec[names.index(broken)].encode("utf-8", "surrogateescape").decode("utf-8", "replace")}})
+                row += 1
+                continue
+            for c, i in zip(include, idx):
+                cols[c].append(rec[i] if rec[i] != "" else None)
+            ids.append(row)
+            row += 1
+            if len(ids) >= batch_rows:
+                yield flush()
+                cols, ids, bad = {c: [] for c in include}, [], []
+                start = row
+    yield flush()
 
 
 def _utf8(table, src: str, first_row: int):
