@@ -159,6 +159,13 @@ def normalise(table, fact_columns: tuple):
         if pa.types.is_large_string(t) or pa.types.is_string_view(t):
             col = col.cast(pa.string())
             t = col.type
+        if (pa.types.is_string(t) and (name in TEXT_COLUMNS or name in fact_columns)) or (
+                pa.types.is_integer(t) and name in NUMBER_COLUMNS and col.null_count == 0):
+            if pa.types.is_integer(t) and not (pc.min(col).as_py() or 0) >= 0:
+                pass  # a negative count: checked below
+            else:
+                out[name] = col if not pa.types.is_integer(t) else col.cast(pa.int64())
+                continue
         valid = col.is_valid().to_numpy(zero_copy_only=False) if n else np.zeros(0, bool)
         if name in NUMBER_COLUMNS:
             col = _numbers(name, col, valid, fail)
@@ -292,41 +299,121 @@ def frame_to_arrow(df, columns: list):
 
 # ---------------------------------------------------------------------- URLs
 
-def split_urls(urls):
-    """Arrow string array of URLs -> (lower-case host, path with query); null host when not a URL.
+class Paths:
+    """The paths (with query) of a batch's URLs, built only for the rows that need them."""
 
-    Splitting on "/" is several times faster than a regular expression; the
-    regular expression is used only for batches with a URL that has no path.
+    def __init__(self, urls, start: np.ndarray | None = None, end: np.ndarray | None = None, full=None):
+        self.urls, self.start, self.end, self.full = urls, start, end, full
+
+    def take(self, idx):
+        import pyarrow as pa
+
+        import pyarrow.compute as pc
+
+        idx = np.asarray(idx, dtype=np.int64)
+        if self.full is not None:
+            return self.full.take(pa.array(idx))
+        out = _gather(self.urls, self.start[idx], self.end[idx])
+        if pc.any(pc.match_substring(out, "#")).as_py():
+            out = pc.replace_substring_regex(out, "#.*$", "")
+        return pc.if_else(pc.equal(out, ""), pa.scalar("/"), out)
+
+
+def _gather(urls, start: np.ndarray, end: np.ndarray):
+    """A string array of ``urls``' bytes from ``start`` to ``end`` (byte positions in its data buffer)."""
+    import pyarrow as pa
+
+    data = np.frombuffer(urls.buffers()[2], np.uint8) if urls.buffers()[2] is not None else np.zeros(0, np.uint8)
+    lengths = np.maximum(end - start, 0)
+    offsets = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total:
+        pos = np.repeat(start - offsets[:-1], lengths) + np.arange(total)
+        body = data[pos]
+    else:
+        body = np.zeros(0, np.uint8)
+    if total >= 2 ** 31:
+        return pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(body)).cast(pa.string())
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(body))
+
+
+def split_urls(urls):
+    """Arrow string array of URLs -> (lower-case host, :class:`Paths`); null host when not a URL.
+
+    Found on the bytes with numpy (the slashes of each URL: scheme://host/path);
+    a URL with user information, a port, or a query or fragment right after the host
+    goes through the regular expression instead.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if isinstance(urls, pa.ChunkedArray):
         urls = urls.combine_chunks()
-    parts = pc.split_pattern(urls, "/", max_splits=3)
-    shortest = pc.min(pc.list_value_length(parts)).as_py()
-    if len(urls) and shortest is not None and shortest >= 4:
-        scheme, empty = pc.list_element(parts, 0), pc.list_element(parts, 1)
-        host, rest = pc.list_element(parts, 2), pc.list_element(parts, 3)
-        usual = pc.is_in(scheme, value_set=pa.array(["https:", "http:"]))
-        if not pc.all(usual).as_py():
-            usual = pc.or_(usual, pc.match_substring_regex(scheme, r"^[A-Za-z][A-Za-z0-9+.-]*:$"))
-        ok = pc.and_(usual, pc.and_(pc.equal(empty, ""), pc.not_equal(host, "")))
-        if pc.any(pc.match_substring(host, "@")).as_py() or pc.any(pc.match_substring(host, ":")).as_py():
-            host = pc.replace_substring_regex(host, r"^[^@]*@|:[0-9]*$", "")
-        host = pc.if_else(ok, pc.ascii_lower(host), pa.scalar(None, pa.string()))
-        path = pc.binary_join_element_wise(pa.scalar("/"), rest, "")
-        if pc.any(pc.match_substring(path, "#")).as_py():
-            path = pc.replace_substring_regex(path, "#.*$", "")
+    if not pa.types.is_string(urls.type):
+        urls = urls.cast(pa.string())
+    n = len(urls)
+    if n == 0:
+        return pa.array([], pa.string()), Paths(urls, full=pa.array([], pa.string()))
+    offsets = np.frombuffer(urls.buffers()[1], np.int32)[urls.offset:urls.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(urls.buffers()[2], np.uint8) if urls.buffers()[2] is not None else np.zeros(0, np.uint8)
+    begin, stop = offsets[:-1], offsets[1:]
+    slash = np.flatnonzero(data == 47)
+    k = np.searchsorted(slash, begin)
+    pad = np.concatenate([slash, np.full(3, len(data) + 1, np.int64)])
+    s1, s2, s3 = pad[k], pad[k + 1], pad[k + 2]
+    valid = urls.is_valid().to_numpy(zero_copy_only=False) if urls.null_count else np.ones(n, bool)
+    ok = valid & (s2 == s1 + 1) & (s1 > begin + 1) & (s2 < stop)
+    colon = np.zeros(n, bool)
+    colon[ok] = data[np.minimum(s1[ok] - 1, len(data) - 1)] == 58
+    ok &= colon
+    host_start = s2 + 1
+    host_end = np.where(s3 < stop, s3, stop)
+    ok &= host_end > host_start
+    hosts = _gather(urls, np.where(ok, host_start, 0), np.where(ok, host_end, 0))
+    hb = np.frombuffer(hosts.buffers()[2], np.uint8) if hosts.buffers()[2] is not None else np.zeros(0, np.uint8)
+    lengths = np.where(ok, host_end - host_start, 0)
+    # hosts that need the full parse: user information, a port, a query or fragment, brackets, odd bytes
+    odd_byte = ~(((hb >= 97) & (hb <= 122)) | ((hb >= 48) & (hb <= 57)) | (hb == 46) | (hb == 45)
+                 | ((hb >= 65) & (hb <= 90)))
+    odd = np.zeros(n, bool)
+    if odd_byte.any():
+        owner = np.repeat(np.arange(n), lengths)
+        odd[np.unique(owner[odd_byte])] = True
+    scheme_ok = ok.copy()
+    if ok.any():  # the scheme: letters, digits, + . - and a letter first
+        first = data[np.minimum(begin, len(data) - 1)]
+        scheme_ok &= ((first | 32) >= 97) & ((first | 32) <= 122)
+    lower = hb.copy()
+    upper = (lower >= 65) & (lower <= 90)
+    lower[upper] += 32
+    host_arr = pa.StringArray.from_buffers(n, hosts.buffers()[1], pa.py_buffer(lower),
+                                           pa.py_buffer(np.packbits(scheme_ok & ~odd, bitorder="little")))
+    paths = Paths(urls, np.where(ok, host_end, stop), stop)
+    redo = np.flatnonzero(valid & (odd | ~ok))
+    if not len(redo):
+        return host_arr, paths
+    sub = urls.take(pa.array(redo))
+    found = pc.extract_regex(sub, URL_PATTERN)
+    h = pc.utf8_lower(pc.struct_field(found, "host"))
+    good = pc.match_substring_regex(h, HOST_OK)
+    h = pc.if_else(pc.fill_null(good, False), h, pa.scalar(None, pa.string()))
+    p = pc.struct_field(found, "path")
+    p = pc.if_else(pc.or_(pc.is_null(p), pc.equal(p, "")), pa.scalar("/"), p)
+    mask = np.zeros(n, bool)
+    mask[redo] = True
+    hosts_py = host_arr.to_pylist() if len(redo) > n // 4 else None
+    if hosts_py is not None:
+        for i, v in zip(redo.tolist(), h.to_pylist()):
+            hosts_py[i] = v
+        host_arr = pa.array(hosts_py, pa.string())
     else:
-        found = pc.extract_regex(urls, URL_PATTERN)
-        host, path = pc.utf8_lower(pc.struct_field(found, "host")), pc.struct_field(found, "path")
-    odd = pc.match_substring_regex(host, r"[^a-z0-9.\-_~%]")  # only these hosts need the full check
-    if pc.any(odd).as_py():
-        good = pc.or_(pc.invert(odd), pc.match_substring_regex(host, HOST_OK))
-        host = pc.if_else(pc.fill_null(good, False), host, pa.scalar(None, pa.string()))
-    path = pc.if_else(pc.or_(pc.is_null(path), pc.equal(path, "")), pa.scalar("/"), path)
-    return host, path
+        idx = np.full(n, -1, np.int64)
+        idx[redo] = np.arange(len(redo))
+        host_arr = pc.if_else(pa.array(mask), pc.take(h, pa.array(np.maximum(idx, 0))), host_arr)
+    full_paths = pc.if_else(pa.array(mask), pc.take(p, pa.array(np.maximum(np.cumsum(mask) - 1, 0))),
+                            paths.take(np.arange(n)))
+    return host_arr, Paths(urls, full=full_paths)
 
 
 # ---------------------------------------------------------------------- per distinct value
@@ -450,7 +537,7 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
         if parsed.kind != rb.MIXED and not parsed.usage:
             continue
         idx = np.flatnonzero(fetched & (r_key == k))
-        paths = path_arr.take(pa.array(idx))
+        paths = path_arr.take(idx)
         if parsed.kind == rb.MIXED:
             for sid, hit in rb.robots_signals(parsed, paths).items():
                 found[sid][idx] = hit
@@ -468,7 +555,7 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
         for u in np.unique(host_codes[tdm_fetched]).tolist():
             idx = np.flatnonzero(host_codes == u)
             cap = ctx.sites.tdmrep[host_uniques[u]]
-            found["tdmrep_file"][idx] = rb.tdmrep_reserved(cap.rules, path_arr.take(pa.array(idx)))
+            found["tdmrep_file"][idx] = rb.tdmrep_reserved(cap.rules, path_arr.take(idx))
 
     agents = ctx.agents
     xr, mr = _distinct(table, "x_robots_tag"), _distinct(table, "meta_robots")
@@ -612,9 +699,7 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
 def _evidence_column(sites: rb.SiteBook, at: np.ndarray, host_codes: np.ndarray):
     """Per row, where its site's robots.txt was read (address or file, capture date, SHA-256)."""
     evidence = sites.evidence_list()
-    site = np.where(host_codes >= 0, at[np.maximum(host_codes, 0)] if len(at) else -1, -1)
-    used, inv = np.unique(site, return_inverse=True)
-    return _labels(np.where(used[inv] >= 0, inv, -1), [evidence[i] if i >= 0 else None for i in used.tolist()])
+    return _labels(host_codes, [evidence[a] if a >= 0 else None for a in at.tolist()])
 
 
 def _labels(codes: np.ndarray, values: list):

@@ -39,9 +39,9 @@ def not_checked(result) -> list[dict]:
         rows = s.state_rows.get((src, "not checked"), 0)
         if not rows:
             continue
-        hosts = s.not_checked_hosts(src)
-        out.append({"source": src, "label": label, "rows": rows, "sites": len(hosts),
-                    "top": hosts.most_common(20), "required": src in result.book.reservation_evidence})
+        name = f"not checked {src}"
+        out.append({"source": src, "label": label, "rows": rows, "sites": s.hosts.count(name),
+                    "top": s.hosts.top(name, 20), "required": src in result.book.reservation_evidence})
     out.sort(key=lambda e: (not e["required"], -e["rows"]))
     return out
 

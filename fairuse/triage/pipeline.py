@@ -116,7 +116,9 @@ HOST_METRICS = ("rows", "bytes", "reserving") + tuple(f"not checked {src}" for s
 
 class HostTally:
     """Counts per host over the whole run: each batch's per-host counts kept as a small
-    Arrow table, summed by host once, when first read."""
+    Arrow table, summed by host every few batches (memory stays flat) and when read."""
+
+    MERGE = 8
 
     def __init__(self):
         self.parts: list = []
@@ -125,25 +127,52 @@ class HostTally:
     def add_batch(self, hosts, counts: dict) -> None:
         import pyarrow as pa
 
-        self.parts.append(pa.table({"host": hosts, **{k: pa.array(v) for k, v in counts.items()}}))
+        self.parts.append(pa.table({"host": hosts.cast(pa.string()),
+                                    **{k: pa.array(np.asarray(counts[k], np.int64)) for k in HOST_METRICS}}))
         self._done = None
+        if len(self.parts) > self.MERGE:
+            self._merge()
 
-    def total(self):
+    def _merge(self) -> None:
         import pyarrow as pa
 
+        t = pa.concat_tables(self.parts).group_by("host").aggregate([(m, "sum") for m in HOST_METRICS])
+        self.parts = [t.rename_columns([c[:-4] if c.endswith("_sum") else c for c in t.column_names])]
+
+    def total(self):
         if self._done is None:
             if not self.parts:
-                self._done = {}
+                self._done = ([], {})
             else:
-                t = pa.concat_tables(self.parts).group_by("host").aggregate([(m, "sum") for m in HOST_METRICS])
-                self.parts = [t.rename_columns(["host" if c == "host" else c[:-4] for c in t.column_names])]
-                hosts = t.column("host").to_pylist()
-                self._done = {m: (hosts, t.column(f"{m}_sum").to_pylist()) for m in HOST_METRICS}
+                self._merge()
+                t = self.parts[0]
+                self._done = (t.column("host").to_pylist(),
+                              {m: t.column(m).combine_chunks().to_numpy(zero_copy_only=False) for m in HOST_METRICS})
         return self._done
 
     def counter(self, name: str) -> Counter:
-        hosts, values = self.total().get(name, ([], []))
-        return Counter({h: v for h, v in zip(hosts, values) if v})
+        hosts, arrays = self.total()
+        arr = arrays.get(name)
+        if arr is None:
+            return Counter()
+        return Counter({hosts[i]: int(arr[i]) for i in np.flatnonzero(arr).tolist()})
+
+    def top(self, name: str, k: int) -> list:
+        """The ``k`` hosts with the most (ties: by name), without building a whole Counter."""
+        hosts, arrays = self.total()
+        arr = arrays.get(name)
+        if arr is None or not len(arr):
+            return []
+        nz = np.flatnonzero(arr)
+        if len(nz) > 4 * k:
+            cut = np.partition(arr[nz], len(nz) - k)[len(nz) - k]
+            nz = nz[arr[nz] >= cut]
+        return sorted(((hosts[i], int(arr[i])) for i in nz.tolist()), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+    def count(self, name: str) -> int:
+        hosts, arrays = self.total()
+        arr = arrays.get(name)
+        return 0 if arr is None else int(np.count_nonzero(arr))
 
 
 class Evidence:
@@ -157,6 +186,13 @@ class Evidence:
     def add_batch(self, table) -> None:
         self.parts.append(table)
         self._done = None
+        if len(self.parts) > 8:
+            import pyarrow as pa
+
+            t = pa.concat_tables(self.parts).group_by(["host", "signal"]).aggregate(
+                [("rows", "sum"), ("bytes", "sum"), ("first", "min"), ("last", "max"), ("honoured", "sum")])
+            self.parts = [t.rename_columns([c.rsplit("_", 1)[0] if c.endswith(("_sum", "_min", "_max")) else c
+                                            for c in t.column_names])]
 
     def items(self) -> dict:
         import pyarrow as pa

@@ -82,7 +82,7 @@ def context(result) -> dict:
                              "unverified": lic.unverified})
     from .guidance import not_checked, settle
 
-    top = s.reserving_hosts.most_common(20)
+    top = s.hosts.top("reserving", 20)
     evidence = sorted(s.evidence.items(), key=lambda kv: (-kv[1]["rows"], kv[0]))
     ev_rows = [{"host": h, "signal": book.signals[sig].label if sig in book.signals else _words(sig),
                 "source": book.signals[sig].source if sig in book.signals else "", **e,

@@ -99,7 +99,7 @@ class Policy:
             return np.zeros(n, bool)
         if self.kind == DISALLOW_ALL:
             return np.ones(n, bool)
-        if n * len(self.rules) <= 4096:  # few rows: a plain loop costs less than Arrow calls
+        if n * len(self.rules) <= 512:  # few rows: a plain loop costs less than Arrow calls
             return np.fromiter((self.disallows(p or "/") for p in paths.to_pylist()), bool, n)
         best = {True: np.full(n, -1, np.int64), False: np.full(n, -1, np.int64)}
         for pattern, allow in self.rules:

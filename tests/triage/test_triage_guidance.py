@@ -324,3 +324,21 @@ def test_a_run_needs_answers_and_an_output(tmp_path, answers_file):
     nojur = write_answers(tmp_path, {k: v for k, v in ANSWERS.items() if k != "jurisdictions"}, "nojur.yaml")
     r = run_cli("triage", m, "--answers", nojur, "--out", tmp_path / "v.parquet")
     assert r.returncode == 0 and "only the US is assessed" in r.stderr
+
+
+def test_small_batches_give_the_same_rows_summary_and_log(tmp_path, robots_dir):
+    """Streaming: per-host counts and the evidence log are merged every few batches; the result is one run's."""
+    hosts = ["news.example", "shop.example", "blog.example", "closed.example", "gone.example", "pref.example", "x.example"]
+    m = tmp_path / "m.csv"
+    m.write_text("url,bytes\n" + "".join(f"https://{hosts[i % 7]}/{'cart/' if i % 3 else 'articles/'}{i},{i}\n"
+                                         for i in range(300)))
+    answers = write_answers(tmp_path, COMPLETE)
+    one = triage_files([m], answers_path=answers, out=tmp_path / "a.parquet", robots=[robots_dir], batch_rows=1000)
+    many = triage_files([m], answers_path=answers, out=tmp_path / "b.parquet", robots=[robots_dir], batch_rows=7)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a.parquet").astype(str),
+                                  pd.read_parquet(tmp_path / "b.parquet").astype(str))
+    assert one.summary.evidence == many.summary.evidence and one.summary.host_bytes == many.summary.host_bytes
+    assert one.summary.hosts.top("reserving", 3) == many.summary.hosts.top("reserving", 3)
+    from fairuse.triage.outputs import optout_log
+
+    assert optout_log(one) == optout_log(many)
