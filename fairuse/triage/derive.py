@@ -698,8 +698,18 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
 
 def _evidence_column(sites: rb.SiteBook, at: np.ndarray, host_codes: np.ndarray):
     """Per row, where its site's robots.txt was read (address or file, capture date, SHA-256)."""
-    evidence = sites.evidence_list()
-    return _labels(host_codes, [evidence[a] if a >= 0 else None for a in at.tolist()])
+    import pyarrow as pa
+
+    evidence = sites.evidence_array()  # one per known site; null where its robots.txt was not read
+    site = np.where(host_codes >= 0, at[np.maximum(host_codes, 0)] if len(at) else -1, -1)
+    known = site >= 0
+    if known.any():
+        known[known] = evidence.is_valid().to_numpy(zero_copy_only=False)[site[known]]
+    used = np.unique(site[known])
+    remap = np.full(len(evidence) + 1, -1, np.int64)
+    remap[used] = np.arange(len(used))
+    codes = np.where(known, remap[np.where(known, site, len(evidence))], -1)
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0), evidence.take(pa.array(used)))
 
 
 def _labels(codes: np.ndarray, values: list):

@@ -23,8 +23,9 @@ def settle(result, base=None) -> list[dict]:
     uncertain rows to a definite verdict, most rows first."""
     base = base or result.decider.base
     qs = questions_by_fact(base)
+    order = {f: i for i, f in enumerate(qs)}
     out = []
-    for fact, rows, juris in result.settling():
+    for fact, rows, juris in sorted(result.settling(), key=lambda t: (-t[1], order.get(t[0], len(order)), t[0])):
         q = qs.get(fact)
         out.append({"fact": fact, "question": q.question if q else fact.replace("_", " "), "rows": rows,
                     "jurisdictions": [JURISDICTION_NAMES.get(j, j.upper()) for j in juris]})

@@ -368,13 +368,19 @@ class SiteBook:
         state["_evidence"] = None
         return state
 
+    def evidence_array(self):
+        """:meth:`evidence_list` as an Arrow array (built once per table)."""
+        import pyarrow as pa
+
+        if self._evidence is None or self._table is None or not isinstance(self._evidence, tuple):
+            self._evidence = (pa.array(self.evidence_list(), pa.string()),)
+        return self._evidence[0]
+
     def evidence_list(self) -> list:
         """Per host of :meth:`table`, where its robots.txt was read (None when it was not)."""
-        if self._evidence is None or self._table is None:
-            hosts = self.table()[1]
-            self._evidence = [self.robots[h].evidence() if h in self.robots and self.robots[h].status != REFUSED
-                              else None for h in hosts]
-        return self._evidence
+        hosts = self.table()[1]
+        return [self.robots[h].evidence() if h in self.robots and self.robots[h].status != REFUSED
+                else None for h in hosts]
 
     def add_robots(self, host: str, status: int | None, text: str | None, source: str,
                    fetched: str | None = None, digest: str | None = None, truncated: bool = False) -> None:
