@@ -342,3 +342,39 @@ def test_small_batches_give_the_same_rows_summary_and_log(tmp_path, robots_dir):
     from fairuse.triage.outputs import optout_log
 
     assert optout_log(one) == optout_log(many)
+
+
+def test_interview_on_a_terminal_saves_the_answers_then_triages(tmp_path, robots_dir):
+    """The whole command on a real terminal: every question answered with its first choice."""
+    pexpect = pytest.importorskip("pexpect")
+    import time
+
+    m = tmp_path / "m.csv"
+    m.write_text("url\nhttps://shop.example/p/1\nhttps://news.example/a\n")
+    start = write_answers(tmp_path, ANSWERS)
+    env = {**os.environ, "FAIRUSE_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT), "TERM": "xterm",
+           "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "160", "LINES": "50"}
+    env.pop("FAIRUSE_RULES", None)
+    child = pexpect.spawn(sys.executable, ["-m", "fairuse", "triage", str(m), "--answers", str(start), "--robots",
+                                           str(robots_dir), "--interview", "--save-answers", str(tmp_path / "new.yaml"),
+                                           "--out", str(tmp_path / "v.parquet")],
+                          env=env, encoding="utf-8", timeout=90, dimensions=(50, 160), cwd=str(tmp_path))
+    asked = 0
+    while True:
+        i = child.expect([r"question \d+, at most \d+ left", "Review your answers"])
+        if i == 1:
+            time.sleep(0.2)
+            child.send("\r")
+            break
+        child.expect([r"\(arrows or number, Enter\)", r"\[type \? for why", r"\(space selects"])
+        asked += 1
+        time.sleep(0.2)
+        child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert asked > 3 and "Corpus answers saved to" in child.before
+    saved = yaml.safe_load((tmp_path / "new.yaml").read_text())
+    assert set(ANSWERS) <= set(saved) and len(saved) > len(ANSWERS)
+    assert "rights_reserved" not in saved and "license_covers_use" not in saved
+    assert len(pd.read_parquet(tmp_path / "v.parquet")) == 2
