@@ -669,7 +669,7 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
     bits = np.zeros(n, np.int64)
     for b, k in enumerate(sig_ids):
         bits |= found[k].astype(np.int64) << b
-    ub, inv = np.unique(bits, return_inverse=True)
+    ub, inv = _unique_codes(bits)
     names = [";".join(k for b, k in enumerate(sig_ids) if (int(u) >> b) & 1) or None for u in ub.tolist()]
     cols["signals"] = _labels(inv, names)
     for src, state in states.items():
@@ -678,7 +678,7 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
     nc_bits = np.zeros(n, np.int64)
     for b, src in enumerate(SOURCES):
         nc_bits |= (states[src] == NOT_CHECKED).astype(np.int64) << b
-    ub, inv = np.unique(nc_bits, return_inverse=True)
+    ub, inv = _unique_codes(nc_bits)
     labels = [", ".join(SOURCES[s] for b, s in enumerate(SOURCES) if (int(u) >> b) & 1) or None for u in ub.tolist()]
     cols["not_checked"] = _labels(inv, labels)
     derived = pa.table(cols)
@@ -705,11 +705,24 @@ def _evidence_column(sites: rb.SiteBook, at: np.ndarray, host_codes: np.ndarray)
     known = site >= 0
     if known.any():
         known[known] = evidence.is_valid().to_numpy(zero_copy_only=False)[site[known]]
-    used = np.unique(site[known])
+    present = np.zeros(len(evidence), bool)
+    present[site[known]] = True  # (a mark per site: cheaper than sorting the rows)
+    used = np.flatnonzero(present)
     remap = np.full(len(evidence) + 1, -1, np.int64)
     remap[used] = np.arange(len(used))
     codes = np.where(known, remap[np.where(known, site, len(evidence))], -1)
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0), evidence.take(pa.array(used)))
+
+
+def _unique_codes(bits: np.ndarray):
+    """(distinct values, index of each row's value) of small non-negative integers, without sorting the rows."""
+    if len(bits) and int(bits.max()) < 1 << 20:
+        seen = np.zeros(int(bits.max()) + 1, np.int64)
+        seen[bits] = 1
+        ub = np.flatnonzero(seen)
+        seen[ub] = np.arange(len(ub))
+        return ub, seen[bits]
+    return np.unique(bits, return_inverse=True)
 
 
 def _labels(codes: np.ndarray, values: list):

@@ -9,13 +9,23 @@ from .derive import SOURCES
 JURISDICTION_NAMES = {"us": "US", "eu": "EU", "uk": "UK", "jp": "Japan", "cn": "China", "sg": "Singapore"}
 
 
+_QUESTIONS: dict = {}
+
+
 def questions_by_fact(base) -> dict:
+    """The questions of ``base``, by fact (read once per ruleset)."""
+    hit = _QUESTIONS.get(id(base))
+    if hit is not None and hit[0] is base:
+        return hit[1]
     from ..questionnaire.questions import load_questions
 
     try:
-        return {q.fact: q for q in load_questions(base)}
+        qs = {q.fact: q for q in load_questions(base)}
     except Exception:  # noqa: BLE001 - a ruleset without questions still triages; facts are then named by id
-        return {}
+        qs = {}
+    _QUESTIONS.clear()
+    _QUESTIONS[id(base)] = (base, qs)
+    return qs
 
 
 def settle(result, base=None) -> list[dict]:

@@ -86,6 +86,7 @@ def context(result) -> dict:
     evidence = sorted(s.evidence.items(), key=lambda kv: (-kv[1]["rows"], kv[0]))
     ev_rows = [{"host": h, "signal": book.signals[sig].label if sig in book.signals else _words(sig),
                 "source": book.signals[sig].source if sig in book.signals else "", **e,
+                "rows_text": f"{e['rows']:,}", "bytes_text": f"{e['bytes']:,}",
                 "honoured_text": "excluded" if e["honoured"] == e["rows"] else
                                  f"{e['honoured']:,} of {e['rows']:,} excluded"} for (h, sig), e in evidence[:EVIDENCE_ROWS]]
     unverified = sorted({text for (_j, _r), text in result.decider.unverified.items()})
