@@ -198,15 +198,40 @@ def _data_columns(data, kind: str) -> list:
 
         walk(dict(features), "", 0)
         return out
-    return [str(c) for c in data.columns]
+    columns = [str(c) for c in data.columns]
+    if kind == "pandas" and len(data):  # nested fields (a metadata column of mappings): as metadata.url
+        for c in data.columns:
+            first = data[c].iloc[0]
+            if isinstance(first, dict):
+                columns += [f"{c}.{k}" for k in first]
+    return columns
+
+
+def _nested(part, path: str):
+    """A column of ``part`` holding mappings, read at a dotted path (``metadata.url``)."""
+    top, *rest = path.split(".")
+
+    def pick(v):
+        for k in rest:
+            v = v.get(k) if isinstance(v, dict) else None
+        return v
+
+    return part[top].map(pick)
 
 
 def _frame_batches(df, wanted: Wanted, rows: int):
-    cols = [wanted.source_of(c) for c in wanted.columns if wanted.source_of(c) in df.columns]
+    url_from = wanted.url_from
+    nested = "." in url_from and url_from not in df.columns and url_from.split(".")[0] in df.columns
+    cols = [c for c in wanted.columns if c != "url" and c in df.columns]
+    if url_from in df.columns or nested:
+        cols = ["url"] + cols
     for start in range(0, max(len(df), 1), rows):
         part = df.iloc[start:start + rows]
+        url = _nested(part, url_from) if nested else (part[url_from] if url_from in part.columns else None)
+        part = part[[c for c in cols if c != "url"]]
+        if url is not None:
+            part = part.assign(url=url.to_numpy() if url_from != "url" else url)
         table, bad, reasons = frame_to_arrow(part, cols)
-        table = table.rename_columns([("url" if c == wanted.url_from else c) for c in table.column_names])
         yield _with_bad(Batch(table, "dataframe", start), part, bad, reasons)
 
 

@@ -378,3 +378,12 @@ def test_interview_on_a_terminal_saves_the_answers_then_triages(tmp_path, robots
     assert set(ANSWERS) <= set(saved) and len(saved) > len(ANSWERS)
     assert "rights_reserved" not in saved and "license_covers_use" not in saved
     assert len(pd.read_parquet(tmp_path / "v.parquet")) == 2
+
+
+def test_dataframes_with_a_nested_or_renamed_url(answers):
+    df = pd.DataFrame({"text": ["a", "b"], "metadata": [{"url": "https://a.example/x"}, {"url": 5}]})
+    out = fairuse.triage(df, answers)
+    assert list(out["url"]) == ["https://a.example/x"]
+    assert [(e["row"], e["reason"]) for e in out.attrs["errors"]] == [(1, "url: expected text, got a number")]
+    out = fairuse.triage(pd.DataFrame({"link": ["https://a.example/x"], "license": ["MIT"]}), answers, url_column="link")
+    assert list(out["url"]) == ["https://a.example/x"] and list(out["licence_rule"]) == ["licence_permissive"]
