@@ -387,3 +387,15 @@ def test_dataframes_with_a_nested_or_renamed_url(answers):
     assert [(e["row"], e["reason"]) for e in out.attrs["errors"]] == [(1, "url: expected text, got a number")]
     out = fairuse.triage(pd.DataFrame({"link": ["https://a.example/x"], "license": ["MIT"]}), answers, url_column="link")
     assert list(out["url"]) == ["https://a.example/x"] and list(out["licence_rule"]) == ["licence_permissive"]
+
+
+def test_worker_processes_give_the_single_process_rows(tmp_path, robots_dir):
+    m = tmp_path / "m.csv"
+    m.write_text("url,license\n" + "".join(f"https://{h}/{i},{'CC-BY-4.0' if i % 3 else ''}\n" for i in range(60)
+                                         for h in ("shop.example", "news.example", "gone.example"))
+                 + "not a url,\n")
+    answers = write_answers(tmp_path, COMPLETE)
+    one = triage_files([m], answers_path=answers, out=tmp_path / "a.parquet", robots=[robots_dir], batch_rows=50)
+    two = triage_files([m], answers_path=answers, out=tmp_path / "b.parquet", robots=[robots_dir], batch_rows=50, workers=2)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a.parquet"), pd.read_parquet(tmp_path / "b.parquet"))
+    assert (one.rows_in, one.rows_out, one.errors) == (two.rows_in, two.rows_out, two.errors) == (181, 180, 1)
