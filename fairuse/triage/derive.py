@@ -674,7 +674,8 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
     cols["signals"] = _labels(inv, names)
     for src, state in states.items():
         cols[f"evidence_{src}"] = _dict(state, STATES)
-    cols["robots_txt_source"] = _evidence_column(ctx.sites, _at, host_codes)
+    cols["robots_txt_source"] = _evidence_column(ctx.sites, _at, host_codes, "robots")
+    cols["tdmrep_json_source"] = _evidence_column(ctx.sites, _at, host_codes, "tdmrep")
     nc_bits = np.zeros(n, np.int64)
     for b, src in enumerate(SOURCES):
         nc_bits |= (states[src] == NOT_CHECKED).astype(np.int64) << b
@@ -696,11 +697,11 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
     return derived, codes_out, unchecked, errors
 
 
-def _evidence_column(sites: rb.SiteBook, at: np.ndarray, host_codes: np.ndarray):
-    """Per row, where its site's robots.txt was read (address or file, capture date, SHA-256)."""
+def _evidence_column(sites: rb.SiteBook, at: np.ndarray, host_codes: np.ndarray, which: str):
+    """Per row, where its site's robots.txt (or tdmrep.json) was read (address or file, capture date, SHA-256)."""
     import pyarrow as pa
 
-    evidence = sites.evidence_array()  # one per known site; null where its robots.txt was not read
+    evidence = sites.evidence_array(which)  # one per known site; null where the file was not read
     site = np.where(host_codes >= 0, at[np.maximum(host_codes, 0)] if len(at) else -1, -1)
     known = site >= 0
     if known.any():

@@ -368,19 +368,22 @@ class SiteBook:
         state["_evidence"] = None
         return state
 
-    def evidence_array(self):
-        """:meth:`evidence_list` as an Arrow array (built once per table)."""
+    def evidence_array(self, which: str = "robots"):
+        """Per host of :meth:`table`, where its robots.txt (``which="tdmrep"``: tdmrep.json) was read,
+        as an Arrow array, null where it was not (built once per table)."""
         import pyarrow as pa
 
-        if self._evidence is None or self._table is None or not isinstance(self._evidence, tuple):
-            self._evidence = (pa.array(self.evidence_list(), pa.string()),)
-        return self._evidence[0]
+        hosts = self.table()[1]  # (building the table resets what was kept)
+        if not isinstance(self._evidence, dict):
+            self._evidence = {}
+        if which not in self._evidence:
+            captures = self.robots if which == "robots" else self.tdmrep
+            self._evidence[which] = pa.array([captures[h].evidence() if h in captures and captures[h].status != REFUSED
+                                              else None for h in hosts], pa.string())
+        return self._evidence[which]
 
     def evidence_list(self) -> list:
-        """Per host of :meth:`table`, where its robots.txt was read (None when it was not)."""
-        hosts = self.table()[1]
-        return [self.robots[h].evidence() if h in self.robots and self.robots[h].status != REFUSED
-                else None for h in hosts]
+        return self.evidence_array("robots").to_pylist()
 
     def add_robots(self, host: str, status: int | None, text: str | None, source: str,
                    fetched: str | None = None, digest: str | None = None, truncated: bool = False) -> None:

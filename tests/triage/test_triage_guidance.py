@@ -89,6 +89,8 @@ def test_evidence_states_of_every_source(tmp_path, crawl_warc_with_robots=None):
     r1, h, b = rows["https://a.example/r/1"], rows["https://a.example/h"], rows["https://b.example/x"]
     assert (r1["evidence_tdmrep_json"], r1["evidence_robots_txt"], r1["evidence_headers"]) == ("reserving", "not reserving", "not reserving")
     assert (h["evidence_headers"], h["evidence_tdmrep_json"]) == ("reserving", "not reserving")
+    assert r1["tdmrep_json_source"].startswith("https://a.example/.well-known/tdmrep.json, captured ")
+    assert pd.isna(b["tdmrep_json_source"]) and "sha256 " in r1["robots_txt_source"]
     assert (b["evidence_robots_txt"], b["evidence_tdmrep_json"], b["evidence_terms"]) == ("unreachable", "not checked", "not checked")
 
 
