@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import FairuseError
-from .sources import Batch, kind_of
+from .sources import kind_of
 
 INSTALL = "Dask is not installed; from the fairuse checkout run: python3 -m pip install '.[triage]'"
 

@@ -160,7 +160,6 @@ class Decider:
         """[(fact, rows, jurisdictions)]: corpus facts an answer to which could move uncertain
         rows to a definite verdict, most rows first (each combination's sensitivity: the
         engine re-run with the fact set to each of its values)."""
-        rows: Counter = Counter()
         where: dict = {}
         for combo, result in self.results.items():
             n = self.rows.get(combo, 0)

@@ -55,9 +55,3 @@ def not_checked(result) -> list[dict]:
                     "top": s.hosts.top(name, 20), "required": src in result.book.reservation_evidence})
     out.sort(key=lambda e: (not e["required"], -e["rows"]))
     return out
-
-
-def uncertain_rows(result) -> int:
-    """Rows uncertain in at least one... (per jurisdiction counts are in the summary)."""
-    s = result.summary
-    return max((n for (j, v), n in s.verdict_rows.items() if v == "uncertain"), default=0)

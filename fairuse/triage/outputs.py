@@ -30,10 +30,6 @@ import math
 import os
 from pathlib import Path
 
-import numpy as np
-
-from .decide import UNCHECKED_RULE
-
 DROP = ("does_not_apply", "likely_unfair", "leaning_unfair")
 TEMPLATE_SOURCES = (
     "European Commission, press release 'Commission presents template for General-Purpose AI model providers to "

@@ -5,7 +5,6 @@ two cores."""
 
 from __future__ import annotations
 
-import os
 from collections import deque
 
 _CTX = None
@@ -22,13 +21,6 @@ def _work(batch):
     before = len(_CTX.sites.problems)
     batch = derive_batch(batch, _CTX)
     return batch, _CTX.sites.problems[before:]
-
-
-def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def pool_batches(batches, ctx, workers: int, ahead: int = 2):

@@ -382,9 +382,6 @@ class SiteBook:
                                               else None for h in hosts], pa.string())
         return self._evidence[which]
 
-    def evidence_list(self) -> list:
-        return self.evidence_array("robots").to_pylist()
-
     def add_robots(self, host: str, status: int | None, text: str | None, source: str,
                    fetched: str | None = None, digest: str | None = None, truncated: bool = False) -> None:
         host = host.lower()

@@ -9,7 +9,6 @@ crawler list, the licence table) is in the YAML; this module only reads it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
