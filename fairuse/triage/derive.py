@@ -95,6 +95,8 @@ def check_columns(columns, vocab, name: str, url_column: str | None = None) -> t
             hint = f" (did you mean '{lower['url']}'? or give --url-column {lower['url']})"
         elif nested:
             hint = f" (give --url-column {nested[0]})"
+        elif not columns:
+            hint = " (it has no columns: is it empty?)"
         else:
             hint = closest("url", columns) or " (columns: " + ", ".join(columns[:8]) + "; --url-column names the URL's)"
         raise FairuseError(f"{name}: no 'url' column{hint}")
