@@ -45,6 +45,28 @@ source_access: publicly_available
 amount_used: entire
 contract_forbids_tdm: false
 """
+# The answers a team gives to the questions the first triage of the demo asks (the
+# corpus facts that would settle its uncertain rows), added to ANSWERS.
+ANSWERED = ANSWERS + """# answers to the questions the first triage suggested
+work_kind: mixed_corpus
+work_character: mixed
+work_published: true
+new_purpose: different
+enjoyment_purpose: false
+non_expressive: true
+audience_gets: information_or_tool
+work_role: data
+amount_necessary: true
+public_exposure: none
+output_substitutes: none
+same_audience_and_format: false
+licensing_market: emerging
+derivative_market_harm: false
+competes_with_owner: false
+copying_service: false
+source_is_analysis_product: false
+tpm_circumvented: false
+"""
 
 
 def _pick(rng, table, n):
@@ -160,10 +182,12 @@ def main() -> None:
     write_robots(a.out, a.domains)
     write_manifest(a.out, a.rows, a.domains)
     (a.out / "corpus.yaml").write_text(ANSWERS)
+    (a.out / "corpus-answered.yaml").write_text(ANSWERED)
     if a.warc:
         write_warcs(a.out, a.warc, a.domains)
         print(f"wrote {a.out}/crawl/*.warc.gz ({a.warc:,} pages)")
-    print(f"wrote {a.out}/sources.parquet ({a.rows:,} rows), {a.out}/robots/ ({a.domains:,} domains), {a.out}/corpus.yaml")
+    print(f"wrote {a.out}/sources.parquet ({a.rows:,} rows), {a.out}/robots/ ({a.domains:,} domains), "
+          f"{a.out}/corpus.yaml and {a.out}/corpus-answered.yaml")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ class _Cache(FileSystemBytecodeCache):
         if not self.writable:
             return
         from .atomic import Staged
-        from ..errors import FairuseError
+        from .errors import FairuseError
 
         try:  # Jinja2's own dump_bytecode would replace a link or a special file planted at the name
             with Staged(self._get_cache_filename(bucket), force=True, mode=0o600, sync=False) as staged:

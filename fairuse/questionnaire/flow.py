@@ -44,15 +44,17 @@ class _Saver:
 
 
 def run(base: RuleBase, *, session: Session, initial: dict | None = None, prompter=None, echo=print,
-        as_of: dt.date | None = None, review: bool = True) -> dict:
+        as_of: dt.date | None = None, review: bool = True, interview: Interview | None = None) -> dict:
     """Ask the questions; return the answers. Raises KeyboardInterrupt on Ctrl-C (answers are saved).
 
     ``session`` carries any answers already given (a resumed session); each
-    answer is saved to it at once.
+    answer is saved to it at once. ``interview`` decides what to ask (by default,
+    what could change this use's verdicts; ``fairuse triage --interview`` passes
+    one that asks about a corpus).
     """
     prompter = prompter or Prompter(echo)
-    questions = load_questions(base)
-    interview = Interview(base, questions, as_of)
+    questions = interview.questions if interview is not None else load_questions(base)
+    interview = interview or Interview(base, questions, as_of)
     answers, settled, history = session.answers, session.settled, session.history
     for key, value in (initial or {}).items():
         if key not in settled:

@@ -7,11 +7,13 @@ rules read, never per row. Not legal advice.
 
     import fairuse
     verdicts = fairuse.triage(df, {"jurisdictions": ["eu"], "purpose": "ai_training"})
+    verdicts.attrs["errors"]    # the rows that could not be read, with their reasons
 """
 
 from __future__ import annotations
 
-MISSING_EXTRA = "corpus triage needs pyarrow, warcio and protego; run: pip install 'fairuse[triage]'"
+MISSING_EXTRA = ("corpus triage needs the triage extra (pyarrow, warcio, Dask); from the fairuse checkout run: "
+                 "python3 -m pip install '.[triage]'")
 
 
 def require() -> None:
@@ -19,7 +21,6 @@ def require() -> None:
     from ..errors import FairuseError
 
     try:
-        import protego  # noqa: F401
         import pyarrow  # noqa: F401
         import warcio  # noqa: F401
     except ImportError:

@@ -80,10 +80,13 @@ def context(result) -> dict:
         if lic:
             licences.append({"label": lic.label, "rows": n, "meaning": lic.meaning, "authority": "; ".join(lic.authority),
                              "unverified": lic.unverified})
-    top = s.reserving_hosts.most_common(20)
+    from .guidance import not_checked, settle
+
+    top = s.hosts.top("reserving", 20)
     evidence = sorted(s.evidence.items(), key=lambda kv: (-kv[1]["rows"], kv[0]))
     ev_rows = [{"host": h, "signal": book.signals[sig].label if sig in book.signals else _words(sig),
                 "source": book.signals[sig].source if sig in book.signals else "", **e,
+                "rows_text": f"{e['rows']:,}", "bytes_text": f"{e['bytes']:,}",
                 "honoured_text": "excluded" if e["honoured"] == e["rows"] else
                                  f"{e['honoured']:,} of {e['rows']:,} excluded"} for (h, sig), e in evidence[:EVIDENCE_ROWS]]
     unverified = sorted({text for (_j, _r), text in result.decider.unverified.items()})
@@ -99,10 +102,31 @@ def context(result) -> dict:
         "top_svg": bars(top), "top": top, "evidence": ev_rows, "evidence_total": len(evidence),
         "evidence_cut": len(evidence) > EVIDENCE_ROWS, "problems": result.problems[:5000],
         "problems_total": len(result.problems), "unsettled": unverified,
-        "answers": {k: v for k, v in result.decider.answers.items() if k != "use_summary"},
+        "answers": _answers_in_words(result),
+        "not_checked": not_checked(result), "unchecked_rows": dict(s.unchecked_rows),
+        "settle": settle(result),
+        "uncertain": {j: s.verdict_rows.get((j, "uncertain"), 0) for j in s.jurisdictions},
         "use_summary": result.decider.answers.get("use_summary", ""),
         "ai_agents": ", ".join(book.ai_user_agents),
     }
+
+
+def _answers_in_words(result) -> list:
+    """The corpus answers as the questionnaire words them: (question, answer)."""
+    from ..questionnaire.flow import describe
+    from .guidance import questions_by_fact
+
+    qs = questions_by_fact(result.decider.base)
+    out = []
+    for fact, value in result.decider.answers.items():
+        if fact == "use_summary":
+            continue
+        q = qs.get(fact)
+        if q is None:
+            out.append((_words(fact).capitalize(), _words(str(value))))
+        else:
+            out.append((q.question, describe(q, value)))
+    return out
 
 
 def render(result) -> str:

@@ -1,24 +1,25 @@
 """Set up and run a triage: the Python API (:func:`triage`) and the runner the
-CLI calls (:func:`triage_files`). Single process, or partitions on a Dask
-cluster; both decide on the caller's side, once per distinct combination.
+CLI calls (:func:`triage_files`). Single process, worker processes, or
+partitions on a Dask cluster; all decide on the caller's side, once per
+distinct combination, so they give the same rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
 
 from ..errors import FairuseError
 from .decide import Decider
-from .derive import Context, check_columns
+from .derive import COLUMNS, Context, check_columns, default_url_column, frame_to_arrow
 from .pipeline import Decide, Derive, Summary, Write, run
 from .robots import SiteBook
 from .signals import SignalBook, load_signals
-from .sources import Batch, kind_of, load_sites, manifest_columns, read_manifest, read_warc
+from .sources import Batch, Wanted, check_input, kind_of, load_sites, manifest_columns, project, read_manifest, read_warc
 
 BATCH_ROWS = 100_000
 
@@ -38,10 +39,16 @@ class Result:
     seconds: float
     out: Path | None = None
     errors_path: Path | None = None
+    sites: SiteBook | None = None
+    written: list = field(default_factory=list)  # other files written (exclusion lists, logs, the AI Act draft)
 
     @property
     def balanced(self) -> bool:
         return self.rows_in == self.rows_out + self.errors
+
+    def settling(self) -> list:
+        """[(fact, rows, jurisdictions)]: the corpus facts whose answers could settle the most uncertain rows."""
+        return self.decider.settling()
 
 
 def _rulebase(rules_dir):
@@ -64,84 +71,184 @@ def _answers(answers, vocab) -> dict:
     return validate(vocab, dict(answers), "answers")
 
 
-def _context(rulebase, book, answers, sites, fact_columns) -> Context:
-    return Context(book, sites, answers, rulebase.vocabulary, tuple(fact_columns))
+def reservation_values(book: SignalBook) -> dict:
+    """What the sources a favourable verdict needs could have set, had they reserved: {fact: [values]}."""
+    from .derive import ROBOTS_SIGNALS
+
+    by_source = {"robots_txt": ROBOTS_SIGNALS + ("robots_unreachable", "robots_content_usage"),
+                 "tdmrep_json": ("tdmrep_file",), "headers": ("tdmrep_header", "noai", "noimageai", "header_content_usage"),
+                 "html_meta": ("tdmrep_meta", "noai", "noimageai"), "terms": ("terms_reservation",)}
+    out: dict = {}
+    for src in book.reservation_evidence:
+        for sid in by_source.get(src, ()):
+            sig = book.signals.get(sid)
+            if sig is None or not sig.enabled:
+                continue
+            for fact, value in sig.sets.items():
+                if value not in out.setdefault(fact, []):
+                    out[fact].append(value)
+    return out
 
 
-def triage(df, answers=None, *, robots=None, rules=None, signals=None, as_of: dt.date | None = None,
-           client=None) -> pd.DataFrame:
-    """Triage a manifest: one row per document or source, a ``url`` column at least.
+def _wanted(columns, fact_cols, url_column) -> Wanted:
+    present = set(columns)
+    url_from = url_column or "url"
+    keep = ["url"] + [c for c in COLUMNS if c != "url" and c in present] + [c for c in fact_cols if c in present]
+    return Wanted(tuple(dict.fromkeys(keep)), url_from)
 
-    ``df`` is a pandas DataFrame or a ``dask.dataframe`` (whose partitions run on
-    the Dask cluster of ``client``, or the default one); ``answers`` is a mapping
-    or an answers file for the facts the whole corpus shares; ``robots`` is a
-    list of directories or WARC files of robots.txt (and tdmrep.json) captures.
-    Returns a pandas DataFrame: per row the verdict and deciding rule per
-    jurisdiction, the reservation signal and licence rule, the signals found and
-    the facts they set. Rows that cannot be read are left out of it and listed in
-    ``result.attrs["errors"]`` with their reasons; ``attrs["engine_runs"]`` says how
-    many times the engine ran. Not legal advice.
-    """
+
+def _setup(rules, signals, answers, as_of, robots):
     base = _rulebase(rules)
     book = signal_book(base, signals)
     ans = _answers(answers, base.vocabulary)
     sites = SiteBook(book.ai_user_agents)
     if robots:
         load_sites([Path(p) for p in ([robots] if isinstance(robots, (str, Path)) else robots)], sites)
-    fact_cols = check_columns(list(df.columns), base.vocabulary, "dataframe")
-    ctx = _context(base, book, ans, sites, fact_cols)
-    decider = Decider(ans, base, ctx.row_facts, as_of)
+    return base, book, ans, sites
+
+
+def triage(data, answers=None, *, robots=None, rules=None, signals=None, as_of: dt.date | None = None,
+           client=None, url_column: str | None = None, batch_rows: int = BATCH_ROWS):
+    """Triage a manifest: one row per document or source, with a URL.
+
+    ``data``: a pandas DataFrame, a ``dask.dataframe`` (its partitions run on the
+    Dask cluster of ``client``, or the running default client, or else here), or a
+    Hugging Face ``datasets.Dataset`` / ``IterableDataset``. ``url_column`` names
+    the URL's column when it is not ``url`` (``metadata.url`` for a nested field,
+    as datatrove and Dolma write it; found by itself when it is the only one).
+    ``answers`` is a mapping or an answers file for the facts the whole corpus
+    shares; ``robots`` a list of directories or WARC files of robots.txt (and
+    tdmrep.json) captures.
+
+    Returns a pandas DataFrame: per row the verdict and deciding rule per
+    jurisdiction, the reservation signal and licence rule, the signals found, the
+    facts they set, and each source of evidence's state. Rows that cannot be read
+    are not in it: ``result.attrs["errors"]`` lists them (row, source, reason, raw
+    values). ``attrs`` also holds ``problems`` (site files and records reported),
+    ``settling`` (the corpus facts whose answers would settle the most uncertain
+    rows), ``engine_runs`` and ``counts``. Not legal advice.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    base, book, ans, sites = _setup(rules, signals, answers, as_of, robots)
+    kind = _kind(data)
+    columns = _data_columns(data, kind)
+    url_column = url_column or default_url_column(columns)
+    fact_cols = check_columns(columns, base.vocabulary, "dataframe" if kind != "datasets" else "dataset", url_column)
+    wanted = _wanted(columns, fact_cols, url_column)
+    ctx = Context(book, sites, ans, base.vocabulary, tuple(fact_cols))
+    decider = Decider(ans, base, ctx.row_facts, as_of, reservation_values(book))
     summary = Summary(decider.jurisdictions)
-    derive_b, decide_b = Derive(ctx), Decide(decider)
-    frames: list = []
+    tables: list = []
     errors: list = []
 
     class _Collect(Write):
         def process(self, batch):
             batch = Write.process(self, batch)
-            if batch.derived is not None and len(batch.derived):
-                frames.append(batch.derived)
+            if batch.derived is not None and batch.derived.num_rows:
+                tables.append(batch.derived)
             errors.extend(batch.errors)
             return batch
 
     write_b = _Collect(None, None, summary)
-    if _is_dask(df):
+    if kind == "dask":
         from .dask_run import dask_batches
 
-        batches = dask_batches(df, ctx, client)
-        derive_b = _Passthrough(derive_b)
-        counts = run(batches, derive_b, decide_b, write_b)
+        counts = run(dask_batches(data, ctx, wanted, client), Derive(ctx, done_elsewhere=True), Decide(decider), write_b)
     else:
-        counts = run(_frame_batches(df), derive_b, decide_b, write_b)
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["row", "url"])
+        batches = _dataset_batches(data, wanted, batch_rows) if kind == "datasets" else _frame_batches(data, wanted, batch_rows)
+        counts = run(batches, Derive(ctx), Decide(decider), write_b)
+    if tables:
+        out = pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    else:
+        out = pd.DataFrame({"row": pd.Series([], dtype="int64"), "url": pd.Series([], dtype=object)})
     out.attrs["errors"] = errors
     out.attrs["engine_runs"] = decider.runs
     out.attrs["problems"] = list(sites.problems)
     out.attrs["counts"] = counts
+    out.attrs["settling"] = decider.settling()
     return out
 
 
-def _frame_batches(df: pd.DataFrame, rows: int = BATCH_ROWS):
+def _kind(data) -> str:
+    module = type(data).__module__
+    if module.startswith("dask"):
+        return "dask"
+    if module.startswith("datasets"):
+        return "datasets"
+    if module.startswith("pandas"):
+        return "pandas"
+    raise FairuseError(f"fairuse.triage takes a pandas DataFrame, a dask.dataframe or a Hugging Face dataset, "
+                       f"not {type(data).__name__}")
+
+
+def _data_columns(data, kind: str) -> list:
+    if kind == "datasets":
+        features = getattr(data, "features", None)
+        if features is None:
+            raise FairuseError("dataset: its features (columns) are not known; cast it or pass its first batch")
+        out = []
+
+        def walk(feats, prefix, depth):
+            for name, f in feats.items():
+                out.append(prefix + name)
+                if isinstance(f, dict) and depth < 2:
+                    walk(f, prefix + name + ".", depth + 1)
+
+        walk(dict(features), "", 0)
+        return out
+    columns = [str(c) for c in data.columns]
+    if kind == "pandas" and len(data):  # nested fields (a metadata column of mappings): as metadata.url
+        for c in data.columns:
+            first = data[c].iloc[0]
+            if isinstance(first, dict):
+                columns += [f"{c}.{k}" for k in first]
+    return columns
+
+
+def _nested(part, path: str):
+    """A column of ``part`` holding mappings, read at a dotted path (``metadata.url``)."""
+    top, *rest = path.split(".")
+
+    def pick(v):
+        for k in rest:
+            v = v.get(k) if isinstance(v, dict) else None
+        return v
+
+    return part[top].map(pick)
+
+
+def _frame_batches(df, wanted: Wanted, rows: int):
+    url_from = wanted.url_from
+    nested = "." in url_from and url_from not in df.columns and url_from.split(".")[0] in df.columns
+    cols = [c for c in wanted.columns if c != "url" and c in df.columns]
+    if url_from in df.columns or nested:
+        cols = ["url"] + cols
     for start in range(0, max(len(df), 1), rows):
-        yield Batch(df.iloc[start:start + rows].reset_index(drop=True), "dataframe", start)
+        part = df.iloc[start:start + rows]
+        url = _nested(part, url_from) if nested else (part[url_from] if url_from in part.columns else None)
+        part = part[[c for c in cols if c != "url"]]
+        if url is not None:
+            part = part.assign(url=url.to_numpy() if url_from != "url" else url)
+        table, bad, reasons = frame_to_arrow(part, cols)
+        yield _with_bad(Batch(table, "dataframe", start), part, bad, reasons)
 
 
-def _is_dask(df) -> bool:
-    return type(df).__module__.startswith("dask")
+def _with_bad(batch: Batch, part, bad: np.ndarray, reasons: dict) -> Batch:
+    """Rows a DataFrame could not hand to Arrow become error rows; the others go on."""
+    import pyarrow as pa
 
-
-class _Passthrough(Derive):
-    """Batches derived on Dask workers: count them, as Derive would."""
-
-    def __init__(self, inner: Derive):
-        super().__init__(inner.ctx)
-
-    def process(self, batch: Batch) -> Batch:
-        n = 0 if batch.derived is None else len(batch.derived)
-        self.stats["seen"] += n + len(batch.errors)
-        self.stats["errored"] += len(batch.errors)
-        self.stats["kept"] += n
+    if not bad.any():
         return batch
+    for i in np.flatnonzero(bad).tolist():
+        raw = {str(k): (None if v is None else repr(v)[:2000]) for k, v in part.iloc[i].items()}
+        batch.errors.append({"row": batch.first_row + i, "source": batch.source,
+                             "reason": reasons.get(i, "cannot be read"), "raw": raw})
+    keep = ~bad
+    batch.table = batch.table.filter(pa.array(keep))
+    batch.rows = batch.first_row + np.flatnonzero(keep).astype(np.int64)
+    return batch
 
 
 def default_errors_path(out: Path) -> Path:
@@ -154,10 +261,37 @@ def input_files(inputs, answers_path=None, signals=None, robots=()) -> list:
     return [*inputs, answers_path, signals, *[p for p in (robots or ()) if not Path(p).is_dir()]]
 
 
-def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | None, robots: list[Path] = (),
+def _dataset_batches(ds, wanted: Wanted, rows: int):
+    """A Hugging Face dataset in Arrow batches of the wanted columns (``datasets`` is imported by the caller's object)."""
+    import pyarrow as pa
+
+    top = sorted({wanted.source_of(c).split(".", 1)[0] for c in wanted.columns})
+    present = [c for c in top if c in (ds.column_names or [])]
+    ds = ds.select_columns(present)
+    start = 0
+    try:
+        stream = ds.with_format("arrow").iter(batch_size=rows)
+    except (AttributeError, NotImplementedError, TypeError, ValueError):
+        stream = ds.iter(batch_size=rows)
+    for part in stream:
+        if isinstance(part, dict):
+            import pandas as pd
+
+            frame = pd.DataFrame(part)
+            table, bad, reasons = frame_to_arrow(frame, list(frame.columns))
+            batch = _with_bad(Batch(project(table, wanted), "dataset", start), frame, bad, reasons)
+        else:
+            part = part if isinstance(part, pa.Table) else pa.Table.from_batches([part])
+            batch = Batch(project(part, wanted), "dataset", start)
+        start += batch.table.num_rows + len(batch.errors)
+        yield batch
+
+
+def triage_files(inputs: list[Path], *, answers_path=None, out: Path | None, robots: list[Path] = (),
                  rules: Path | None = None, signals: Path | None = None, as_of: dt.date | None = None,
                  errors_path: Path | None = None, dask_address: str | None = None, batch_rows: int = BATCH_ROWS,
-                 progress=None, workers: int | None = None, force: bool = False) -> Result:
+                 progress=None, workers: int | None = None, url_column: str | None = None, collectors=(),
+                 force: bool = False) -> Result:
     """The CLI's run: manifests or WARCs in, verdicts (and errors) out, streamed.
 
     ``out`` and the errors file replace existing files only with ``force``, and never a
@@ -167,20 +301,21 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
 
     started = time.perf_counter()
     if workers is None:
-        from .parallel import default_workers
-
-        workers = default_workers()
+        workers = 1
     base = _rulebase(rules)
     book = signal_book(base, signals)
     ans = _answers(answers_path, base.vocabulary)
     if out is not None:
         format_of(out)
+    for p in inputs:
+        check_input(p)
     kinds = {kind_of(p) for p in inputs}
     if "warc" in kinds and len(kinds) > 1:
         raise FairuseError(f"{inputs[0]}: give either manifests or WARC files, not both")
     sites = SiteBook(book.ai_user_agents)
     load_sites(list(robots), sites)
     warc = kinds == {"warc"}
+    wanted = None
     if warc:
         fact_cols: tuple = ()
         from .sources import read_site_warc
@@ -191,26 +326,33 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
         cols = None
         for p in inputs:
             these = manifest_columns(p)
-            fact_cols = check_columns(these, base.vocabulary, str(p))
+            url_col = url_column or default_url_column(these)
+            fact_cols = check_columns(these, base.vocabulary, str(p), url_col)
             if cols is not None and set(these) != set(cols):
                 raise FairuseError(f"{p}: its columns differ from {inputs[0]}'s ({', '.join(sorted(set(these) ^ set(cols)))})")
             cols = these
-    ctx = _context(base, book, ans, sites, fact_cols)
-    decider = Decider(ans, base, ctx.row_facts, as_of)
+        wanted = _wanted(cols, fact_cols, url_col)
+    ctx = Context(book, sites, ans, base.vocabulary, tuple(fact_cols))
+    decider = Decider(ans, base, ctx.row_facts, as_of, reservation_values(book))
     summary = Summary(decider.jurisdictions)
     bool_facts = {f for f in ctx.row_facts if base.vocabulary[f].type == "bool"}
     errors_path = errors_path if errors_path is not None or out is None else default_errors_path(out)
     problems: list = sites.problems
+    agents = ctx.agents
 
     def batches():
         row = 0
         for p in inputs:
-            it = read_warc(p, batch_rows, row, problems) if warc else read_manifest(p, batch_rows, row)
+            it = read_warc(p, batch_rows, row, problems, agents) if warc else read_manifest(p, batch_rows, row, wanted)
             for b in it:
-                row = b.first_row + (0 if b.frame is None else len(b.frame))
+                ids = b.rows if b.rows is not None and len(b.rows) else None
+                seen = [row] + ([int(ids.max()) + 1] if ids is not None else [])
+                seen += [e["row"] + 1 for e in b.errors if e.get("row") is not None]
+                n = 0 if b.table is None else b.table.num_rows
+                row = max(seen + [b.first_row + (n if ids is None else 0)])
                 yield b
 
-    derive_b: Derive = Derive(ctx)
+    derive_b = Derive(ctx)
     client = None  # a Dask client this run connects is closed when it ends
     if dask_address:
         if warc:
@@ -218,13 +360,14 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
         from .dask_run import connect, dask_batches, read_dask
 
         client = connect(dask_address)
-        source = dask_batches(read_dask(inputs), ctx, client, source=str(inputs[0]) if len(inputs) == 1 else "manifest")
-        derive_b = _Passthrough(derive_b)
+        source = dask_batches(read_dask(inputs, wanted), ctx, wanted, client,
+                              source=str(inputs[0]) if len(inputs) == 1 else "manifest")
+        derive_b = Derive(ctx, done_elsewhere=True)
     elif workers > 1:
         from .parallel import pool_batches
 
         source = pool_batches(batches(), ctx, workers)
-        derive_b = _Passthrough(derive_b)
+        derive_b = Derive(ctx, done_elsewhere=True)
     else:
         source = batches()
     read = input_files(inputs, answers_path, signals, robots)
@@ -235,7 +378,8 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
 
             check_target(errors_path, force=force, inputs=read)
         writer = Writer(out, bool_facts, force=force, inputs=read) if out is not None else None
-        write_b = Write(writer, errors_path, summary, on_rows=progress, force=force, inputs=read)
+        write_b = Write(writer, errors_path, summary, on_rows=progress, force=force, inputs=read,
+                        collectors=collectors)
         counts = run(source, derive_b, Decide(decider), write_b)
     except BaseException:
         if writer is not None:
@@ -247,4 +391,4 @@ def triage_files(inputs: list[Path], *, answers_path: Path | None, out: Path | N
     rows_in = counts["derive"].get("seen", 0)
     errors = counts["write"].get("errored", 0)
     return Result(counts, summary, decider, book, problems, rows_in, counts["write"].get("kept", 0), errors,
-                  time.perf_counter() - started, out, errors_path if write_b.errors_written else None)
+                  time.perf_counter() - started, out, errors_path if write_b.errors_written else None, sites)

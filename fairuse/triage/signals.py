@@ -9,7 +9,6 @@ crawler list, the licence table) is in the YAML; this module only reads it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,9 @@ from ..errors import FairuseError, closest
 from ..yamlfile import Node, load_file
 
 STATUSES = ("standard", "community", "draft", "convention", "natural_language")
-ELEMENTS = ("BY", "SA", "NC", "ND", "CC0", "PDM", "PERMISSIVE")
+ELEMENTS = ("BY", "SA", "NC", "ND", "CC0", "PDM", "PERMISSIVE", "COPYLEFT", "ARR")
+CATEGORIES = ("permissive", "copyleft", "creative_commons", "public_domain", "all_rights_reserved")
+SOURCES = ("robots_txt", "tdmrep_json", "headers", "html_meta", "terms")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Licence:
     authority: tuple
     date: dt.date
     unverified: str = ""
+    category: str = ""
 
 
 @dataclass
@@ -61,6 +63,8 @@ class SignalBook:
     signals: dict
     licences: list
     permissive_spdx: frozenset
+    copyleft_spdx: frozenset = frozenset()
+    reservation_evidence: tuple = ("robots_txt",)
     _terms_re: re.Pattern | None = field(default=None, repr=False)
 
     @property
@@ -141,13 +145,18 @@ def load_signals(path: Path, vocab) -> SignalBook:
         for el in elements:
             if el not in ELEMENTS:
                 raise FairuseError(f"{where}: unknown element {el!r}; expected one of {', '.join(ELEMENTS)}{closest(el, ELEMENTS)}")
+        category = str(spec.get("category", ""))
+        if category and category not in CATEGORIES:
+            raise FairuseError(f"{where}: 'category' must be one of {', '.join(CATEGORIES)}, got {category!r}"
+                               f"{closest(category, CATEGORIES)}")
         when = spec.get("when") or {}
         for fact in when:
             vocab.require(fact, where)
         licences.append(Licence(str(lid), str(spec.get("label", lid)), frozenset(elements),
                                 {k: list(v) for k, v in when.items()}, _check_sets(spec.get("sets") or {}, vocab, where),
                                 str(spec.get("meaning", "")).strip(), tuple(str(a) for a in spec.get("authority") or ()),
-                                _date(_req(spec, "date", where), where), str(spec.get("unverified", "")).strip()))
+                                _date(_req(spec, "date", where), where), str(spec.get("unverified", "")).strip(),
+                                category))
     precedence = {}
     for fact, order in (data.get("precedence") or {}).items():
         vocab.require(fact, f"{name}: precedence")
@@ -161,10 +170,18 @@ def load_signals(path: Path, vocab) -> SignalBook:
             re.compile(p)
         except re.error as exc:
             raise FairuseError(f"{name}: terms pattern {p!r} is not a regular expression ({exc})") from None
+    evidence = data.get("reservation_evidence", ["robots_txt"])
+    if not isinstance(evidence, list):
+        raise FairuseError(f"{name}: 'reservation_evidence' must be a list of {', '.join(SOURCES)}")
+    for src in evidence:
+        if src not in SOURCES:
+            raise FairuseError(f"{name}: reservation_evidence: unknown source {src!r}; expected one of "
+                               f"{', '.join(SOURCES)}{closest(str(src), SOURCES)}")
     return SignalBook(path, _date(data.get("stated_as_of", "2026-11-25"), name), agents,
                       {str(k): list(v) for k, v in (data.get("content_usage_categories") or {}).items()},
                       patterns, precedence, signals, licences,
-                      frozenset(str(s).lower() for s in data.get("permissive_spdx") or ()))
+                      frozenset(str(s).lower() for s in data.get("permissive_spdx") or ()),
+                      frozenset(str(s).lower() for s in data.get("copyleft_spdx") or ()), tuple(evidence))
 
 
 # ---------------------------------------------------------------------- licences
@@ -172,7 +189,10 @@ def load_signals(path: Path, vocab) -> SignalBook:
 _CC_URL = re.compile(r"creativecommons\.org/(licenses|publicdomain)/([a-z0-9-]+)", re.I)
 
 
-def licence_elements(text, permissive: frozenset) -> frozenset | None:
+_ARR = re.compile(r"^\s*(?:©|\(c\)|copyright\b)?.{0,80}?\ball rights reserved\b\.?\s*$", re.I | re.S)
+
+
+def licence_elements(text, permissive: frozenset, copyleft: frozenset = frozenset()) -> frozenset | None:
     """Creative Commons URL or SPDX id -> its elements; None when unrecognised."""
     if text is None:
         return None
@@ -190,6 +210,10 @@ def licence_elements(text, permissive: frozenset) -> frozenset | None:
     low = s.lower()
     if low in permissive:
         return frozenset({"PERMISSIVE"})
+    if low in copyleft:
+        return frozenset({"COPYLEFT"})
+    if len(s) <= 200 and _ARR.match(s):
+        return frozenset({"ARR"})
     spdx = re.fullmatch(r"cc-?(by(?:-(?:nc|nd|sa))*)(?:-[0-9.]+)?(?:-[a-z]+)?", low)
     if spdx:
         return frozenset(p.upper() for p in spdx.group(1).split("-"))
@@ -215,20 +239,23 @@ def licence_rule(book: SignalBook, elements: frozenset | None, answers: dict) ->
 
 # ---------------------------------------------------------------------- headers and meta
 
-def robots_directives(value) -> set:
+def robots_directives(value, agents=None) -> set:
     """``X-Robots-Tag`` / robots meta content -> lower-case directives (``noai``, ...).
 
-    A header may name a user agent first (``GPTBot: noai``); the directives after
-    it count all the same, since every name it may give is a crawler's.
+    A header may address a crawler first (``GPTBot: noai``); its directives then
+    count only when that crawler is one of ``agents`` (the AI crawlers of
+    signals.yaml, lower-case). Directives with no crawler named count for all.
     """
     if value is None:
         return set()
     out = set()
+    current = None
     for part in re.split(r"[,;]", str(value).lower()):
         part = part.strip()
         if ":" in part:
-            part = part.rsplit(":", 1)[1].strip()
-        if part:
+            name, _, part = part.partition(":")
+            current, part = name.strip(), part.strip()
+        if part and (current is None or agents is None or current in agents):
             out.add(part)
     return out
 
@@ -272,33 +299,4 @@ def terms_reserve(book: SignalBook, text) -> bool:
 
 # ---------------------------------------------------------------------- TDMRep file
 
-def parse_tdmrep(text: str) -> list:
-    """``/.well-known/tdmrep.json`` -> [(location, compiled pattern, reservation 0|1|None)].
-
-    Raises ValueError with a reason when the file is not a JSON array of rules.
-    """
-    data = json.loads(text)
-    if not isinstance(data, list):
-        raise ValueError("expected a JSON array of rules")
-    rules = []
-    for item in data:
-        if not isinstance(item, dict) or "location" not in item:
-            raise ValueError("each rule must be an object with a 'location'")
-        rules.append((str(item["location"]), _location_regex(str(item["location"])),
-                      tdm_reservation(item.get("tdm-reservation"))))
-    return rules
-
-
-def _location_regex(pattern: str) -> re.Pattern:
-    anchored = pattern.endswith("$")
-    body = pattern[:-1] if anchored else pattern
-    rx = ".*".join(re.escape(part) for part in body.split("*"))
-    return re.compile(rx + ("$" if anchored else ""))
-
-
-def tdmrep_reservation(rules: list, path: str) -> int | None:
-    """The reservation of the first rule whose location matches ``path`` (TDMRep: first match wins)."""
-    for _location, pattern, reservation in rules:
-        if pattern.match(path):
-            return reservation
-    return None
+from .robots import parse_tdmrep, tdmrep_reservation  # noqa: E402,F401  (read with the other site files)

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from ..errors import FairuseError
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -24,18 +21,22 @@ def format_of(path: Path) -> str:
     raise FairuseError(f"{path}: the output must end in .parquet, .csv or .jsonl")
 
 
-def schema_for(columns: list, bool_facts: set):
+def schema_for(table, bool_facts: set):
+    """One schema for the whole file, from the first batch: counts as int64, boolean facts
+    as booleans, dictionary columns kept as dictionaries (Parquet stores them so), the rest text."""
     import pyarrow as pa
 
     fields = []
-    for c in columns:
-        if c in ("row", "bytes"):
+    for f in table.schema:
+        if f.name in ("row", "bytes"):
             t = pa.int64()
-        elif c in bool_facts:
+        elif f.name in bool_facts:
             t = pa.bool_()
+        elif pa.types.is_dictionary(f.type):
+            t = pa.dictionary(pa.int32(), pa.string())
         else:
             t = pa.string()
-        fields.append(pa.field(c, t))
+        fields.append(pa.field(f.name, t))
     return pa.schema(fields)
 
 
@@ -55,34 +56,29 @@ class Writer:
         self._queue = None
         self._failed = None
 
-    def _table(self, frame: pd.DataFrame):
+    def _table(self, frame):
         import pyarrow as pa
 
+        if not isinstance(frame, pa.Table):
+            frame = pa.Table.from_pandas(frame, preserve_index=False)
         if self.schema is None:
-            self.schema = schema_for(list(frame.columns), self.bool_facts)
+            self.schema = schema_for(frame, self.bool_facts)
         arrays = []
         for f in self.schema:
-            col = frame[f.name] if f.name in frame.columns else pd.Series([None] * len(frame), dtype=object)
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                codes = pa.array(col.cat.codes.to_numpy(), mask=col.cat.codes.to_numpy() < 0)
-                dictionary = pa.array(list(col.cat.categories), from_pandas=True)
-                if f.type == pa.bool_():
-                    dictionary = pa.array([bool(v) for v in col.cat.categories], type=pa.bool_())
-                elif not pa.types.is_string(dictionary.type):
-                    dictionary = dictionary.cast(pa.string())
-                arr = pa.DictionaryArray.from_arrays(codes, dictionary).cast(f.type)
-            elif f.type == pa.bool_():
-                arr = pa.array([None if v is None or v != v else bool(v) for v in col.tolist()], type=pa.bool_())
-            elif col.dtype == object:
-                arr = pa.array(col.to_numpy(), type=f.type, from_pandas=True)
+            if f.name in frame.column_names:
+                col = frame.column(f.name)
+                if col.type != f.type:
+                    col = col.cast(f.type)
             else:
-                arr = pa.Array.from_pandas(col)
-                if arr.type != f.type:
-                    arr = arr.cast(f.type)
-            arrays.append(arr)
-        return pa.Table.from_arrays(arrays, schema=self.schema)
+                col = pa.nulls(frame.num_rows, f.type)
+            arrays.append(col)
+        table = pa.Table.from_arrays(arrays, schema=self.schema)
+        if self.fmt != "parquet":  # CSV and JSON Lines hold text, not dictionaries
+            table = table.cast(pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                                          for f in self.schema]))
+        return table
 
-    def write(self, frame: pd.DataFrame) -> None:
+    def write(self, frame) -> None:
         """Convert in this thread; compress and write in a background thread (Arrow
         releases the GIL there), one batch behind."""
         table = self._table(frame)
@@ -128,16 +124,16 @@ class Writer:
             import pyarrow.csv as pcsv
 
             if self._w is None:
-                self._w = pcsv.CSVWriter(self.sink, self.schema)
+                self._w = pcsv.CSVWriter(self.sink, table.schema)
             self._w.write_table(table)
         else:
             self.sink.write(table.to_pandas().to_json(orient="records", lines=True, force_ascii=False).encode("utf-8"))
 
     def close(self) -> None:
         if self.schema is None:  # nothing was written: still leave a valid, empty file
-            import pandas as pd
+            import pyarrow as pa
 
-            self.write(pd.DataFrame({"row": pd.Series([], dtype="int64"), "url": pd.Series([], dtype=object)}))
+            self.write(pa.table({"row": pa.array([], pa.int64()), "url": pa.array([], pa.string())}))
         try:
             self._finish()
             if self._w is not None:

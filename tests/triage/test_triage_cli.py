@@ -61,7 +61,7 @@ def test_missing_and_misspelt_columns(tmp_path, answers_file):
     m = manifest(tmp_path, text="URL,bytes\nhttps://a.example/,1\n")
     r = run_cli("triage", m, "--answers", answers_file, "--out", tmp_path / "v.parquet")
     assert r.returncode == 2
-    assert r.stderr.strip() == f"fairuse: error: {m}: no 'url' column (did you mean 'URL'?)"
+    assert r.stderr.strip() == f"fairuse: error: {m}: no 'url' column (did you mean 'URL'? or give --url-column URL)"
     m2 = manifest(tmp_path, "m2.csv", "url,licence\nhttps://a.example/,MIT\n")
     assert user_error(run(m2, "--answers", answers_file, "--out", tmp_path / "v.parquet")) == \
         f"{m2}: unknown column 'licence' (did you mean 'license'?)"

@@ -27,7 +27,11 @@ def test_warc_signals(crawl_warc, answers_file, tmp_path):
     assert rows["https://news.example/2025/story.html"]["reservation_signal"] == "robots_disallow_ai_agent"
     assert rows["https://down.example/page.html"]["reservation_signal"] == "robots_unreachable"
     assert rows["https://pub.example/reserved/paper.html"]["reservation_signal"] == "tdmrep_file"
-    assert rows["https://pub.example/open/paper.html"]["reservation_signal"] == "no_reservation_found"
+    # no robots.txt capture for pub.example: its tdmrep.json reserves nothing here, but robots.txt was not checked
+    pub = rows["https://pub.example/open/paper.html"]
+    assert pd.isna(pub["reservation_signal"]) and pub["evidence_robots_txt"] == "not checked"
+    assert pub["evidence_tdmrep_json"] == "not reserving" and pub["verdict_eu"] == "uncertain"
+    assert "robots.txt" in pub["not_checked"]
     assert rows["https://art.example/a.html"]["reservation_signal"] == "noai"
     assert rows["https://art.example/b.jpg"]["reservation_signal"] == "noimageai"
     assert rows["https://tdm.example/h.html"]["reservation_signal"] == "tdmrep_header"
@@ -91,7 +95,10 @@ def test_licences_and_parsers():
     assert licence_elements("CC-BY-SA-4.0", perm) == {"BY", "SA"}
     assert licence_elements("https://creativecommons.org/publicdomain/zero/1.0/", perm) == {"CC0"}
     assert licence_elements("MIT", perm) == {"PERMISSIVE"}
-    assert licence_elements("All rights reserved", perm) is None
+    assert licence_elements("All rights reserved", perm) == {"ARR"}
+    assert licence_elements("© 2024 Example Ltd. All rights reserved.", perm) == {"ARR"}
+    assert licence_elements("GPL-3.0-only", perm, frozenset({"gpl-3.0-only"})) == {"COPYLEFT"}
+    assert licence_elements("Some licence", perm) is None
     assert content_usage("train-ai=n, search=y, Train-AI=y, ai-use=maybe") == {"train-ai": "n", "search": "y"}
     rules = parse_tdmrep('[{"location": "/a/*.pdf$", "tdm-reservation": 1}, {"location": "/", "tdm-reservation": 0}]')
     assert tdmrep_reservation(rules, "/a/x/y.pdf") == 1
