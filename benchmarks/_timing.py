@@ -60,5 +60,8 @@ def report(rows: list) -> None:
     width = max(len(r[0]) for r in rows)
     for label, wall, cpu, target in rows:
         cpu_text = f"cpu {cpu:8.1f} ms" if cpu is not None else " " * 15
+        if target is None:
+            print(f"{label:{width}}  median {wall:8.1f} ms  {cpu_text}")
+            continue
         print(f"{label:{width}}  median {wall:8.1f} ms  {cpu_text}   target {target:>5} ms   "
               f"{'ok' if wall <= target else 'OVER'}")

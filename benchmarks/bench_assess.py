@@ -2,6 +2,8 @@
 
 Targets (issue: the assessment pipeline):
   one assessment in process       <= 20 ms (median)
+  the one analysis in process (what every output renders: the assessment, the applications in words,
+  the precedents compared, the known facts' reversals) is reported beside it
   `fairuse assess --answers` e2e  <= 1.0 s (median)
   `fairuse --help`                <= 0.5 s (median)
   casebook `similar`, whole casebook, in process <= 50 ms
@@ -20,6 +22,7 @@ from _timing import load, median_cpu_ms, median_ms, process_ms, report  # noqa: 
 
 
 def main() -> None:
+    from fairuse.analysis import analyse
     from fairuse.answers import load_answers
     from fairuse.assess import assess
     from fairuse.rules import load_rulebase
@@ -36,6 +39,12 @@ def main() -> None:
 
         rows.append((f"assess in process ({name}, {len(answers.get('jurisdictions', ['us']))} jurisdictions)",
                      median_ms(one, 50), median_cpu_ms(one, 50), 20))
+
+        def whole():
+            analyse(answers, rulebase=base)
+
+        whole()
+        rows.append((f"analysis in process ({name})", median_ms(whole, 30), median_cpu_ms(whole, 30), None))
     from fairuse.casebook import load_casebook, rank
 
     cases = load_casebook(ROOT / "casebook", base)

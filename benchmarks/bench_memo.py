@@ -25,8 +25,7 @@ from _timing import load, median_cpu_ms, median_ms, process_ms, report  # noqa: 
 def main() -> None:
     from fairuse import memo
     from fairuse.answers import load_answers
-    from fairuse.assess import assess
-    from fairuse.casebook import attach_precedents
+    from fairuse.analysis import analyse
     from fairuse.rules import load_rulebase
 
     print(load())
@@ -36,9 +35,7 @@ def main() -> None:
         answers = load_answers(base.vocabulary, ROOT / "examples" / f"{name}.yaml")
 
         def html_memo():
-            result = assess(answers, rulebase=base)
-            attach_precedents(result)
-            memo.render(result, "html")
+            memo.render(analyse(answers, rulebase=base), "html")
 
         html_memo()
         rows.append((f"HTML memo in process ({name}, assessment included)",

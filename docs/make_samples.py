@@ -35,15 +35,13 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from fairuse import memo
     from fairuse.answers import load_answers
-    from fairuse.assess import assess
-    from fairuse.casebook import attach_precedents
+    from fairuse.analysis import analyse
     from fairuse.rules import load_rulebase
 
     base = load_rulebase(ROOT / "rules")
     SAMPLES.mkdir(parents=True, exist_ok=True)
     for name in EXAMPLES:
-        result = assess(load_answers(base.vocabulary, ROOT / "examples" / f"{name}.yaml"), rulebase=base)
-        attach_precedents(result)
+        result = analyse(load_answers(base.vocabulary, ROOT / "examples" / f"{name}.yaml"), rulebase=base)
         for fmt in ("html", "pdf"):
             (SAMPLES / f"{name}.{fmt}").write_bytes(memo.render(result, fmt))
         if shutil.which("pdftoppm"):

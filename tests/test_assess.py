@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from fairuse.analysis import analyse
 from fairuse.assess import assess
-from fairuse.casebook import DIRECTION
+from fairuse.evaluation import DIRECTION
 from fairuse.weighing import LADDER
 
 WARHOL = dt.date(2023, 5, 18)

@@ -4,7 +4,8 @@ import shutil
 
 import pytest
 
-from fairuse.casebook import FOREIGN_OUTCOMES, US_OUTCOMES, evaluate, load_casebook
+from fairuse.casebook import FOREIGN_OUTCOMES, US_OUTCOMES, load_casebook
+from fairuse.evaluation import evaluate
 from fairuse.errors import FairuseError
 
 from conftest import ROOT

@@ -105,17 +105,19 @@ def test_no_state_is_left_in_the_engine(base, vocab):
 
 
 def test_an_error_inside_a_rule_surfaces(base, monkeypatch):
-    real = engine_module.Firing
+    from fairuse.engine import durable
+
+    real = durable.Firing  # the C engine's actions make the firings (fairuse/engine/durable.py)
 
     def exploding(rule, matched, step):
         if rule.id == "us.107.2.weigh-creative":
             raise ZeroDivisionError("boom")
         return real(rule, matched, step)
 
-    monkeypatch.setattr(engine_module, "Firing", exploding)
+    monkeypatch.setattr(durable, "Firing", exploding)
     with pytest.raises(EngineError, match=r"us\.107\.2\.weigh-creative raised ZeroDivisionError"):
         assess({"work_kind": "fiction"}, rulebase=base, sensitivity=False)
-    monkeypatch.setattr(engine_module, "Firing", real)
+    monkeypatch.setattr(durable, "Firing", real)
     # and the engine still works afterwards
     assert assess({"work_kind": "fiction"}, rulebase=base, sensitivity=False).us.factors["nature"].leaning == "owner"
 

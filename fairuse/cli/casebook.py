@@ -149,7 +149,7 @@ def casebook_evaluate(
     """
     import json
 
-    from ..casebook import confusion, evaluate
+    from ..evaluation import confusion, evaluate
 
     base, cases = _casebook(rules, casebook)
     held = tuple(w.strip() for w in (withhold or "").split(",") if w.strip())

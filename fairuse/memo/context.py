@@ -43,9 +43,8 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
                   **_ignored) -> dict:
     """Everything the memo templates need, as plain data (prose before the appendix, numbers in it)."""
     words = a.words
-    from ..weighing import FACTORS
 
-    citer = Citer(["question", "brief-answer", "discussion", *(f"factor-{n}" for n in FACTORS),
+    citer = Citer(["question", "brief-answer", "discussion", *(f"factor-{n}" for n in FACTOR_TITLES),
                    *(f"jurisdiction-{c}" for c in a.jurisdictions), "sensitivity", "mitigations", "caveats",
                    "appendix"], known=[e["cite"] for e in a.authorities])
     summary = a.summary or "the use described below"

@@ -54,7 +54,7 @@ def read_dask(paths: list[Path], wanted=None):
 
 def _derive_part(frame, ctx, wanted, first_row: int, source: str):
     from .pipeline import derive_batch
-    from .run import _frame_batches
+    from .frames import _frame_batches
 
     before = len(ctx.sites.problems)
     frame = frame.reset_index(drop=True)

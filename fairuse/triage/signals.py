@@ -298,5 +298,4 @@ def terms_reserve(book: SignalBook, text) -> bool:
 
 
 # ---------------------------------------------------------------------- TDMRep file
-
-from .robots import parse_tdmrep, tdmrep_reservation  # noqa: E402,F401  (read with the other site files)
+# parse_tdmrep and tdmrep_reservation live in fairuse.triage.robots, with the other site files

@@ -10,7 +10,8 @@ import pytest
 import fairuse
 from triage_fixtures import answers, answers_file, crawl_warc, robots_dir  # noqa: F401  (pytest fixtures)
 from fairuse.triage.run import triage_files
-from fairuse.triage.signals import content_usage, licence_elements, parse_tdmrep, tdmrep_reservation
+from fairuse.triage.robots import parse_tdmrep, tdmrep_reservation
+from fairuse.triage.signals import content_usage, licence_elements
 
 
 def by_url(df):
