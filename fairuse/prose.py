@@ -422,7 +422,7 @@ def other_jurisdiction(r, citer: Citer, section: str, title: str, said_in: dict)
     shown: set[str] = set()
     lines = []
     # A provision that fails on its `purpose` condition (the kind of use it serves: quotation, news
-    # reporting, criticism) is not in point; such provisions are said together, in one line at the end.
+    # reporting, criticism) is not in point: the memo leaves it out (the JSON and the trace keep it).
     off_point = [p for p in r.provisions if p.status == "does_not_apply"
                  and any(c.name == "purpose" and c.status == "unmet" for c in p.conditions)]
     for p in r.provisions:
@@ -451,21 +451,6 @@ def other_jurisdiction(r, citer: Citer, section: str, title: str, said_in: dict)
                          "text": c.text, "why": why})
         lines.append({"title": p.title, "status": p.status.replace("_", " "), "verdict": p.status,
                       "authority": citer.cites(p.cites, section, title), "conditions": rows})
-    if off_point:
-        rows, seen = [], set()
-        for c in (c for p in off_point for c in p.conditions if c.name == "purpose" and c.status == "unmet"):
-            why = " ".join(next((w.application or w.law for w in c.why), "").split())
-            if why and why.lower() not in seen:
-                seen.add(why.lower())
-                said_in.setdefault(why.lower(), here)
-                shown.add(why.lower())
-                rows.append({"status": "not met, though the point is unsettled" if c.unsettled else "not met",
-                             "text": "the use is of the kind " + ("each serves" if len(off_point) > 1 else "it serves"),
-                             "why": why})
-        cites = tuple(dict.fromkeys(ct for p in off_point for ct in p.cites))
-        lines.append({"title": "Not in point: " + "; ".join(p.title for p in off_point),
-                      "status": "does not apply" if len(off_point) == 1 else "do not apply", "verdict": "does_not_apply",
-                      "authority": citer.cites(cites, section, title), "conditions": rows})
     reasons = []
     for c in r.reasons:
         text = " ".join((c.application or c.law).split())
