@@ -138,6 +138,7 @@ def casebook_evaluate(
     withhold: Annotated[Optional[str], typer.Option("--withhold", help="Comma-separated facts to remove before assessing.")] = None,
     facts: Annotated[str, typer.Option("--facts", help="all: every coded fact; primary: withhold the conclusory facts the rules can infer.")] = "all",
     split: Annotated[str, typer.Option("--split", help="all, dev (cases the rules were tuned on) or holdout (set aside).")] = "all",
+    added: Annotated[Optional[str], typer.Option("--added", metavar="DATE", help="Only the decisions added to the casebook on DATE (their 'added:' date).")] = None,
     minimum: Annotated[Optional[float], typer.Option("--min", help="Exit 1 if direction accuracy is below this (0..1).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv.")] = "text",
     rules: RulesOpt = None,
@@ -153,7 +154,7 @@ def casebook_evaluate(
 
     base, cases = _casebook(rules, casebook)
     held = tuple(w.strip() for w in (withhold or "").split(",") if w.strip())
-    table, factors, metrics = evaluate(cases, base, held, facts=facts, split=split)
+    table, factors, metrics = evaluate(cases, base, held, facts=facts, split=split, added=added)
     fmt = _check_fmt(fmt)
     if fmt == "json":
         typer.echo(json.dumps({"metrics": metrics, "cases": json.loads(table.to_json(orient="records")),
@@ -166,12 +167,19 @@ def casebook_evaluate(
         above = metrics["direction_accuracy"] - metrics["majority_baseline"]
         typer.echo(f"Cases evaluated: {metrics['cases_evaluated']} (decided for or against: {metrics['cases_decided']}); "
                    f"facts: {metrics['facts']}; split: {metrics['split']}"
+                   + (f"; added {metrics['added']}" if metrics["added"] else "")
                    + (f"; withheld facts: {', '.join(metrics['withheld'])}" if metrics["withheld"] else ""))
         typer.echo(f"Direction accuracy: {metrics['direction_accuracy']:.3f} "
                    f"(majority-class guess {metrics['majority_baseline']:.3f}; {above:+.3f})")
         typer.echo(f"Abstentions:        {metrics['abstention_rate']:.3f} (uncertain on decided cases); "
                    f"decided by precedent: {metrics['decided_by_precedent']}")
         typer.echo(f"Factor agreement:   {metrics['factor_agreement']:.3f} over {metrics['factor_findings']} stated findings")
+        typer.echo("\nCalibration (verdict: cases, how often the court went that way; majority-class share "
+                   f"{metrics['majority_baseline']:.3f}):")
+        for row in metrics["calibration"]:
+            share = "-" if row["precision"] is None else f"{row['precision']:.3f}"
+            what = "the commoner outcome" if row["verdict"] == "uncertain" else "right"
+            typer.echo(f"  {row['verdict'].replace('_', ' '):15} {row['cases']:4}  {share} {what}")
         typer.echo("\nConfusion (court x rules):")
         typer.echo(confusion(table).to_string())
         misses = table[table["hit"] == False]  # noqa: E712
