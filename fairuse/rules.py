@@ -436,6 +436,7 @@ class _Uncertainty(BaseModel):
 
     unsettled_weight: int = Field(2, ge=0, le=100)
     missing_moves: int = Field(1, ge=0, le=4)
+    reverse_share: float = Field(0.0, ge=0, le=1)
 
 
 class FairUseWeighing(BaseModel):
@@ -450,6 +451,7 @@ class FairUseWeighing(BaseModel):
     exclusive_tags: list[str] = Field(default_factory=list)
     modifiers: list[_Modifier] = Field(default_factory=list)
     uncertainty: _Uncertainty = Field(default_factory=_Uncertainty)
+    fitted: Optional[dict] = Field(None, description="Provenance of fitted weights and bands (fairuse casebook fit).")
 
     @field_validator("factor_weights")
     @classmethod

@@ -195,3 +195,62 @@ def casebook_evaluate(
     if minimum is not None and metrics["direction_accuracy"] < minimum:
         typer.echo(f"fairuse: direction accuracy {metrics['direction_accuracy']:.3f} is below --min {minimum}", err=True)
         raise typer.Exit(1)
+
+
+@casebook_app.command("fit")
+def casebook_fit(
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="DIR", help="Write a fitted copy of the ruleset to DIR instead of changing it in place (then: fairuse rules diff RULES DIR).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report; write nothing.")] = False,
+    ridge: Annotated[float, typer.Option("--ridge", help="How strongly the weights are held to the hand-set ones (0: not at all).")] = 0.05,
+    force: Annotated[bool, typer.Option("--force", help="With --out: replace DIR if it exists.")] = False,
+    rules: RulesOpt = None,
+    casebook: CasebookOpt = None,
+) -> None:
+    """Fit the US factor weights and verdict thresholds to the casebook's dev decisions, cross-validated,
+    and write them into rules/us/weighing.yaml with their provenance.
+
+    Example: fairuse casebook fit --out fitted-rules && fairuse rules diff rules fitted-rules
+    """
+    import datetime as dt
+    import shutil
+
+    from ..fitting import fit, rows_for, weighs_most, write_fit
+
+    base, cases = _casebook(rules, casebook)
+    if "us" not in base.jurisdictions:
+        _fail(f"{base.root}: no US ruleset to fit")
+    if ridge < 0:
+        _fail("--ridge: expected 0 or more")
+    spec = base.jurisdictions["us"].weighing
+    rows = rows_for(cases, base)
+    result = fit(rows, spec["factor_weights"], spec["bands"], ridge=ridge)
+    cv = result.cv
+    typer.echo(f"Fitted on {result.decisions} US decisions of the dev split ({result.rows} assessments: every fact, "
+               f"and only the facts a user knows); {len(cv['probability_cutoffs'])} sides, 5 folds.")
+    typer.echo(weighs_most(result))
+    typer.echo(f"Cross-validated accuracy {cv['accuracy']:.3f} (uncertain counted as a miss; {cv['uncertain']:.3f} "
+               f"uncertain), majority-class guess {cv['majority_baseline']:.3f}.")
+    for mode in ("primary", "all"):
+        if f"facts_{mode}" in cv:
+            part = cv[f"facts_{mode}"]
+            typer.echo(f"  facts {mode:7}: accuracy {part['accuracy']:.3f}, uncertain {part['uncertain']:.3f}")
+    typer.echo("Bands (score: cases out of fold, how often the court went that way):")
+    for band, spec_row in cv["bands"].items():
+        where = result.bands.get(band)
+        right = spec_row.get("right")
+        typer.echo(f"  {band.replace('_', ' '):15} {'' if where is None else f'from {where:+.3f}':12} "
+                   f"{spec_row['cases']:4}  {'-' if right is None else f'{right:.3f}'}")
+    if dry_run:
+        return
+    path = base.root / "us" / "weighing.yaml"
+    if out is not None:
+        if out.exists() and not force:
+            _fail(f"--out: {out}: already exists; use --force to replace it")
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(base.root, out)
+        written = write_fit(out / "us" / "weighing.yaml", result, dt.date.today())
+        typer.echo(f"wrote {written}; see what changes: fairuse rules diff {base.root} {out}")
+    else:
+        written = write_fit(path, result, dt.date.today())
+        typer.echo(f"wrote {written}")

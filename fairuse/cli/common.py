@@ -10,8 +10,14 @@ import typer
 from .. import __version__
 
 app = typer.Typer(
-    help="Fair-use and text-and-data-mining assessments from rules that cite their law. Not legal advice.",
+    help=("Fair-use and text-and-data-mining assessments from rules that cite their law. Not legal advice.\n\n"
+          "\b\nStart here:\n"
+          "  fairuse assess                           answer a few plain questions about your use\n"
+          "  fairuse assess --example google-books    see a finished assessment (fairuse examples lists more)\n"
+          "  fairuse memo --answers FILE --out memo.pdf   a reasoned memo from your saved answers\n"
+          "  fairuse facts                            what an answers file can state, with each question"),
     no_args_is_help=True,
+    context_settings={"max_content_width": 100},
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: no "<bool>" after flags that take no value
@@ -54,7 +60,15 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    """Fair-use and TDM assessments. Example: fairuse assess --example google-books"""
+    """Fair-use and text-and-data-mining assessments from rules that cite their law. Not legal advice.
+
+    \b
+    Start here:
+      fairuse assess                           answer a few plain questions about your use
+      fairuse assess --example google-books    see a finished assessment (fairuse examples lists more)
+      fairuse memo --answers FILE --out memo.pdf   a reasoned memo from your saved answers
+      fairuse facts                            what an answers file can state, with each question
+    """
 
 
 def _check_fmt(fmt: str, allowed=("text", "json", "csv")) -> str:
