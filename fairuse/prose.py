@@ -434,7 +434,13 @@ def other_jurisdiction(r, citer: Citer, section: str, title: str, said_in: dict)
     here = place(r.code)
     shown: set[str] = set()
     lines = []
+    # A provision that fails on its `purpose` condition (the kind of use it serves: quotation, news
+    # reporting, criticism) is not in point: the memo leaves it out (the JSON and the trace keep it).
+    off_point = [p for p in r.provisions if p.status == "does_not_apply"
+                 and any(c.name == "purpose" and c.status == "unmet" for c in p.conditions)]
     for p in r.provisions:
+        if p in off_point:
+            continue
         rows = []
         wanted = ("unmet",) if p.status == "does_not_apply" and any(c.status == "unmet" for c in p.conditions) \
             else ("met", "unmet", "unknown")

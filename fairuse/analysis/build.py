@@ -365,6 +365,19 @@ def _decisive_exceptions(base, r: Result, changes: list, on) -> list:
     elif r.verdict == "applies":
         p = next(p for p in r.provisions if p.status == "applies")
         out = [Decisive("provision", p.title, provision=p.id, provision_title=p.title)]
+    elif r.verdict == "uncertain" and r.raw_verdict == "applies":
+        # a provision applies on the facts given, but an unknown fact could still defeat it: what is open is
+        # the condition of that provision the fact decides
+        moving = {c.fact for c in changes if c.kind == "unknown" and c.after != NOT_NEEDED}
+        reads = _condition_reads(base, r.code, on)
+        for p in (p for p in r.provisions if p.status == "applies"):
+            for c in p.conditions:
+                facts = tuple(sorted(moving & reads.get((p.id, c.name), set())))
+                if facts:
+                    out.append(Decisive("open", c.text, provision=p.id, provision_title=p.title, facts=facts))
+        if not out:
+            p = next(p for p in r.provisions if p.status == "applies")
+            out = [Decisive("open", p.title, provision=p.id, provision_title=p.title, facts=tuple(sorted(moving)))]
     elif r.verdict == "uncertain" and not any(p.status == "uncertain" for p in r.provisions):
         # no exception applies, and the law leaves open whether the use infringes at all
         out = [Decisive("open_law", c.title, why=c.application or c.law) for c in r.open_law]
@@ -373,11 +386,7 @@ def _decisive_exceptions(base, r: Result, changes: list, on) -> list:
         out = _closest_unmet(r)
     else:
         moving = {c.fact for c in changes if c.kind == "unknown" and c.after != NOT_NEEDED}
-        reads: dict = {}
-        for rule in base.active(r.code, on):
-            if rule.then.condition:
-                for pid in rule.then.provisions:
-                    reads.setdefault((pid, rule.then.condition), set()).update(rule.facts_used)
+        reads = _condition_reads(base, r.code, on)
         for p in (p for p in r.provisions if p.status == "uncertain"):
             for c in p.conditions:
                 if c.unsettled:
@@ -392,10 +401,25 @@ def _decisive_exceptions(base, r: Result, changes: list, on) -> list:
     return out
 
 
+def _condition_reads(base, code: str, on) -> dict:
+    """The facts the rules deciding each (provision, condition) read."""
+    reads: dict = {}
+    for rule in base.active(code, on):
+        if rule.then.condition:
+            for pid in rule.then.provisions:
+                reads.setdefault((pid, rule.then.condition), set()).update(rule.facts_used)
+    return reads
+
+
 def _closest_unmet(r: Result) -> list:
-    """The unmet conditions of the provision that came closest (fewest conditions unmet, then most met)."""
+    """The unmet conditions of the provision that came closest: the one in point (its `purpose` met) first,
+    then fewest conditions unmet, then most met."""
     failing = sorted((p for p in r.provisions if p.status == "does_not_apply"),
-                     key=lambda p: (sum(c.status == "unmet" for c in p.conditions),
+                     # a provision whose `purpose` condition (the kind of use it serves) is met is the one in
+                     # point; one that fails on it is not in point, so it comes after every other
+                     key=lambda p: ({"met": 0, "unmet": 2}.get(next((c.status for c in p.conditions
+                                                                     if c.name == "purpose"), ""), 1),
+                                    sum(c.status == "unmet" for c in p.conditions),
                                     -sum(c.status == "met" for c in p.conditions)))
     return [Decisive("unmet", c.text, provision=p.id, provision_title=p.title,
                      why=next((w.application or w.law for w in c.why), ""))
