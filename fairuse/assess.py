@@ -66,6 +66,7 @@ class Assessment:
     disagreements: list = field(default_factory=list)  # stated conclusions the primary facts contradict
     analogies: dict = field(default_factory=dict)  # jurisdiction -> Analogy (precedent reasoning)
     cases: list = field(default_factory=list)  # the precedents that existed on the date of the law (every step reads these)
+    defaults: dict = field(default_factory=dict)  # facts the assessment supplied (the act assessed, from those listed)
 
     @property
     def us(self) -> FairUseResult | None:
@@ -93,6 +94,7 @@ class Assessment:
     def answers_as_read(self) -> dict:
         """The answers the rules saw, with the defaults applied (jurisdictions, the date)."""
         read = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.answers.items()}
+        read.update({k: v for k, v in self.defaults.items() if k not in read})
         read["jurisdictions"] = list(self.jurisdictions)
         read["assessment_date"] = self.as_of.isoformat()
         return read
@@ -244,6 +246,38 @@ def conduct_date(answers: dict, on: dt.date) -> dt.date:
 
 
 NOT_FACTS = ("use_summary", "assessment_date", "conduct_date")
+ACT_ORDER = ("data_collection", "training", "model_release", "output_generation", "retrieval_augmented_generation")
+
+
+def acts_of(answers: dict) -> list[str]:
+    """The AI acts a use involves, each assessed on its own: those listed (``ai_acts``) and ``ai_stage``; and,
+    for a use training or analysing pirated copies, collecting them (Bartz judged the pirated library apart
+    from the training)."""
+    acts = set(answers.get("ai_acts") or [])
+    stage = answers.get("ai_stage")
+    if stage:
+        acts.add(stage)
+    if (not answers.get("ai_acts") and stage and stage != "data_collection"
+            and answers.get("source_access") == "unauthorized_copy"
+            and answers.get("purpose") in ("ai_training", "data_analysis")):
+        acts.add("data_collection")
+    return [a for a in ACT_ORDER if a in acts]
+
+
+def primary_act(answers: dict) -> str | None:
+    """The act the main answer covers: ``ai_stage`` if given, else training if listed, else the first listed."""
+    if answers.get("ai_stage"):
+        return answers["ai_stage"]
+    acts = acts_of(answers)
+    return "training" if "training" in acts else (acts[0] if acts else None)
+def derived(facts: dict) -> dict:
+    """The facts the assessment supplies from those given: the act assessed (``ai_stage``), from the AI acts
+    listed. The questionnaire reads the same, so it asks what matters for that act."""
+    if "ai_stage" not in facts and facts.get("ai_acts"):
+        return {"ai_stage": primary_act(facts)}  # the rules read the act assessed
+    return {}
+
+
 DEFAULT_CASEBOOK = object()  # assess(casebook=...) default: the casebook that ships with the rules
 
 
@@ -266,6 +300,8 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
         raise FairuseError(f"{base.root}: no ruleset for jurisdiction '{unknown_jurs[0]}'")
     conduct = conduct_date(answers, on)
     facts = {k: v for k, v in answers.items() if k not in NOT_FACTS}
+    defaults = derived(facts)
+    facts.update(defaults)
     results: dict = {}
     trace: dict = {}
     assumed_by: dict = {}
@@ -305,7 +341,8 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     # every unknown fact that could change a verdict, the assumed ones included (the contract's "missing")
     missing = list(dict.fromkeys(c.fact for c in changes if c.after != NOT_NEEDED))
     return Assessment(answers, on, wanted, results, trace, missing, changes, base, conduct_date=conduct,
-                      assumptions=assumptions, disagreements=disagree, analogies=analogies, cases=cases)
+                      assumptions=assumptions, disagreements=disagree, analogies=analogies, cases=cases,
+                      defaults=defaults)
 
 
 def _cases(base: RuleBase, casebook, on: dt.date) -> list:
@@ -466,6 +503,13 @@ def _cautious(verdicts: set) -> str:
     return next(iter(verdicts))
 
 
+def _reversing_share(values: dict, here: int) -> float:
+    """The share of a fact's values (tried one at a time) whose verdict reverses the direction ``here``."""
+    if not values:
+        return 0.0
+    return sum(1 for after in values.values() if direction(after) * here < 0) / len(values)
+
+
 @dataclass
 class _Hedge:
     """How a one-fact variant is read against the verdict shown.
@@ -536,7 +580,15 @@ def _confidence(jur, result, variants, analogy, firings) -> _Hedge:
                 f"unknown facts that could change the verdict ({', '.join(changing)}): "
                 f"{result.verdict} -> {LIKELY[result.verdict]}")
     here = direction(result.verdict)
-    reversing = sorted(f for f, seen in rest.items() if any(direction(v) * here < 0 for v in seen))
+    # an unknown fact moves the answer toward "uncertain" when it is decisive: at least ``reverse_share`` of
+    # its values would reverse the answer (one exceptional value, say "the works are evidence in a lawsuit",
+    # does not make every answer uncertain; it is still listed under What Would Change the Outcome)
+    share = float((spec.get("uncertainty") or {}).get("reverse_share", 0.0)) if fair_use else 0.0
+    by_value: dict = {}
+    for v in variants:
+        by_value.setdefault(v.fact, {})[repr(v.value)] = v.after
+    reversing = sorted(f for f, seen in rest.items() if any(direction(v) * here < 0 for v in seen)
+                       and _reversing_share(by_value.get(f, {}), here) >= share)
     decides = analogy is not None and analogy.direction is not None
     moves = int((spec.get("uncertainty") or {}).get("missing_moves", 1)) if fair_use else 9
     hedge = _Hedge({f: next(iter(outcomes[f])) for f in either}, set(reversing), False, moves)

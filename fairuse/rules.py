@@ -78,6 +78,9 @@ class RuleModel(_Strict):
     effective_until: Optional[dt.date] = None
     unsettled: Optional[str] = Field(None, description="Why the point is not settled law; lowers confidence.")
     unverified: Optional[str] = Field(None, description="Why the point could not be checked against a primary source; every reason resting on it says so.")
+    split: Optional[str] = Field(None, description=(
+        "Where courts divide on the point this rule decides: who held what. Said in the Brief Answer of every "
+        "answer that rests on it, and, like unsettled law, keeps that answer from being 'likely'."))
     source_kind: Optional[Literal["decision", "statute", "regulation", "guidance"]] = Field(
         None, description="What the rule is made from. A statute or regulation applies to conduct from its commencement "
                           "(conduct_date); a decision or guidance applies once issued, whatever the conduct date (the "
@@ -192,6 +195,7 @@ class Rule:
 
     unverified: str | None = None
     source_kind: str = "statute"
+    split: str | None = None  # where courts divide on this rule's point (said in the Brief Answer)
 
     def cites(self, on: dt.date | None = None) -> list[str]:
         """The citations, leaving out authorities decided or issued after ``on``.
@@ -432,6 +436,7 @@ class _Uncertainty(BaseModel):
 
     unsettled_weight: int = Field(2, ge=0, le=100)
     missing_moves: int = Field(1, ge=0, le=4)
+    reverse_share: float = Field(0.0, ge=0, le=1)
 
 
 class FairUseWeighing(BaseModel):
@@ -446,6 +451,7 @@ class FairUseWeighing(BaseModel):
     exclusive_tags: list[str] = Field(default_factory=list)
     modifiers: list[_Modifier] = Field(default_factory=list)
     uncertainty: _Uncertainty = Field(default_factory=_Uncertainty)
+    fitted: Optional[dict] = Field(None, description="Provenance of fitted weights and bands (fairuse casebook fit).")
 
     @field_validator("factor_weights")
     @classmethod
@@ -681,7 +687,8 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
                 model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line,
                 tuple(model.exception_to), model.status,
                 unverified=model.unverified or ("unverified" if model.status == "unverified" else None),
-                source_kind=model.source_kind or derive_source_kind(cites))
+                source_kind=model.source_kind or derive_source_kind(cites),
+                split=" ".join(model.split.split()) if model.split else None)
     if model.application:
         rule.application = _check_application(model.application, where(node.line_of("application")))
     return rule

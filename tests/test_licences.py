@@ -10,6 +10,7 @@ import re
 from fairuse import memo
 from fairuse.analysis import analyse
 from fairuse.answers import load_answers
+from fairuse.prose import brief_answer
 from fairuse.questionnaire import Interview, load_questions
 
 from conftest import EXAMPLES
@@ -23,9 +24,7 @@ def _analysis(base, vocab, name=None, **answers):
 
 def test_the_code_assistant_brief_answer_reaches_the_licence_and_the_1202_split(base, vocab):
     a = _analysis(base, vocab, "code-assistant")
-    context = memo.build_context(a)
-    us = " ".join(context["brief_answer"][a.jurisdictions.index("us")])
-    eu = " ".join(context["brief_answer"][a.jurisdictions.index("eu")])
+    us, eu = " ".join(brief_answer(a, "us")), " ".join(brief_answer(a, "eu"))
     assert "In addition, the use drops the notices and credit its licence requires, so the licence does not cover it" in us
     assert "Jacobsen v. Katzer" in us and "Doe v. GitHub" in us
     assert "§ 1202(b)" in us and "divides the courts" in us and "Ninth Circuit has yet to decide it" in us
@@ -44,16 +43,15 @@ def test_the_code_assistant_brief_answer_reaches_the_licence_and_the_1202_split(
 
 def test_the_split_is_not_said_before_the_courts_divided(base, vocab):
     a = analyse({**load_answers(vocab, EXAMPLES / "code-assistant.yaml"), }, rulebase=base, as_of=dt.date(2024, 10, 1))
-    us = " ".join(memo.build_context(a)["brief_answer"][0])
+    us = " ".join(brief_answer(a, "us"))
     assert "no appellate court has decided it" in us and "Ninth Circuit" not in us and "Intercept" not in us
 
 
 def test_a_use_that_keeps_a_cc_licence_needs_no_exception_and_says_why(base, vocab):
     a = _analysis(base, vocab, jurisdictions=["us", "eu"], purpose="news_reporting", work_kind="photograph",
                   work_license="cc_by", notices_kept="kept")
-    context = memo.build_context(a)
     assert a.results["us"].verdict == a.results["eu"].verdict == "not_needed"
-    us = " ".join(context["brief_answer"][0])
+    us = " ".join(brief_answer(a, "us"))
     assert "the works are offered under the Creative Commons Attribution licence (CC BY)" in us
     assert "that licence covers the use" in us and "In addition" not in us
 
