@@ -122,7 +122,7 @@ class RuleFileModel(_Strict):
 class Authority:
     key: str
     cite: str
-    kind: str  # statute | case | regulation | guidance | report
+    kind: str  # statute | case | regulation | guidance | report | licence (the terms an owner offers)
     jurisdiction: str
     short: str = ""
     url: str = ""
@@ -350,9 +350,9 @@ def _load_authorities(path: Path) -> dict[str, Authority]:
     for key, spec in table.items():
         line = table.line_of(key)
         if not isinstance(spec, dict) or not spec.get("cite") or spec.get("kind") not in (
-            "statute", "case", "regulation", "guidance", "report"):
+            "statute", "case", "regulation", "guidance", "report", "licence"):
             raise FairuseError(
-                f"{path}:{line}: authority '{key}': needs 'cite' and 'kind' (statute, case, regulation, guidance or report)")
+                f"{path}:{line}: authority '{key}': needs 'cite' and 'kind' (statute, case, regulation, guidance, report or licence)")
         unknown = set(spec) - {"cite", "kind", "jurisdiction", "short", "url", "note", "date", "status",
                                "status_as_of", "status_source", "limit"}
         if unknown:

@@ -209,13 +209,15 @@ def application_problems(rule, vocabulary, jurisdiction_kind: str | None = None)
 
     The memo shows a rule that leans (in a factor's Discussion) and every rule of an
     exceptions jurisdiction (beside the condition it decides), except a duty, shown
-    in its own words.
+    in its own words, and a rule that only concludes a finding (a step toward others).
     """
     if not rule.application:
         if getattr(rule.then, "leans", None):
             return ["leans toward a side but has no 'application:': the memo gives its reason without applying it "
                     "to the facts"]
-        if jurisdiction_kind == "exceptions" and not getattr(rule.then, "duty", None):
+        then = rule.then
+        shown = not (then.finding and not (then.verdict or then.provision or then.duty or then.note or then.mitigation))
+        if jurisdiction_kind == "exceptions" and not getattr(then, "duty", None) and shown:
             return ["no 'application:': the memo cannot apply this rule to the facts "
                     "(add a sentence over {{ facts.* }} / {{ said.* }})"]
         return []
@@ -372,7 +374,7 @@ def dating_problems(rule) -> tuple[list[str], list[str]]:
         auth = cite.authority
         if not (auth.date and auth.date > rule.effective_from):
             continue
-        what = "decided" if auth.kind == "case" else "issued" if auth.kind in ("guidance", "report") else "in force"
+        what = "decided" if auth.kind == "case" else "issued" if auth.kind in ("guidance", "report", "licence") else "in force"
         said = f"cites {auth.short or auth.key} ({what} {auth.date.isoformat()}) but takes effect {rule.effective_from.isoformat()}"
         if auth.kind in ("statute", "regulation") or not rule.by_conduct:
             errors.append(f"{said}: a rule is dated by the latest decision, guidance or statute it rests on "

@@ -209,7 +209,8 @@ def test_evaluate_primary_withholds_every_conclusory_fact_the_rules_infer(base):
     from fairuse.evaluation import evaluate
     cases = load_casebook(CASEBOOK, base)
     # derived from the rules' findings (stated_by), not a hand list
-    assert set(base.conclusory_facts) == {"new_purpose", "output_substitutes", "amount_necessary", "non_expressive"}
+    assert set(base.conclusory_facts) == {"new_purpose", "output_substitutes", "amount_necessary", "non_expressive",
+                                          "license_covers_use"}
     us = [c for c in cases if c.id in ("harper-row-v-nation", "authors-guild-v-google", "warhol-v-goldsmith")]
     table, _, metrics = evaluate(us, base, facts="primary")
     assert set(metrics["withheld"]) == set(base.conclusory_facts)

@@ -245,12 +245,34 @@ def _fair_use(a: Assessment, code: str, res: FairUseResult, apply: _Applier, fac
     jur_cites = _jurisdiction_cites(base, code, a.as_of)
     result = Result(code, "fair_use", res.verdict, res.raw_verdict, [], factors=factors, score=res.score,
                     steps=list(res.steps), adjustments=list(res.adjustments), modifiers=modifiers, cites=jur_cites,
-                    not_needed_by=not_needed, not_encoded=res.not_encoded, notes=list(res.notes),
+                    not_needed_by=not_needed, claims=_claims(a, code, apply), not_encoded=res.not_encoded,
+                    notes=list(res.notes),
                     mitigations=list(res.mitigations), precedent=analogy.to_dict() if analogy else None,
                     precedent_decided=decided, json=json)
     result.decisive = _decisive_fair_use(result)
     json["decisive"] = [_decisive_json(d) for d in result.decisive]
     return result
+
+
+SEPARATE_CLAIM = "separate_claim"
+
+
+def _claims(a: Assessment, code: str, apply: _Applier) -> list:
+    """The separate claims beside the answer (a licence's conditions broken, copyright-management information
+    removed): rules tagged ``separate_claim`` that fired and were not defeated, in the order they fired."""
+    out = []
+    for f in a.trace.get(code, []):
+        if SEPARATE_CLAIM in f.rule.tags:
+            out.append(apply.consideration({"rule": f.rule.id, "reason": f.rule.explanation,
+                                            "unsettled": f.rule.unsettled or "", "unverified": f.rule.unverified or ""}))
+    return out
+
+
+def _intermediate(rule) -> bool:
+    """A rule that only concludes a finding: a step toward other rules, not a reason the memo gives."""
+    then = rule.then
+    return bool(then.finding) and not (then.leans or then.verdict or then.provision or then.duty or then.note
+                                       or then.mitigation)
 
 
 def _jurisdiction_cites(base, code: str, on) -> tuple:
@@ -300,6 +322,8 @@ def _exceptions(a: Assessment, code: str, res, apply: _Applier, relied) -> Resul
             for pid in then.provisions:
                 by_condition.setdefault((pid, then.condition, bool(then.met)), []).append(firing)
             tied.add(firing.rule.id)
+        if _intermediate(firing.rule):
+            tied.add(firing.rule.id)  # a step toward other rules (a licence covers the use or not), not a reason shown
     reasons_by_rule = {r["rule"]: r for r in res.reasons}
     provisions = []
     for p in res.provisions:
@@ -347,7 +371,7 @@ def _exceptions(a: Assessment, code: str, res, apply: _Applier, relied) -> Resul
     open_law = [apply.consideration(reasons_by_rule[f.rule.id]) for f in a.trace.get(code, [])
                 if f.rule.then.verdict == "uncertain" and f.rule.id in reasons_by_rule]
     return Result(code, "exceptions", res.verdict, res.raw_verdict, [], provisions=provisions, reasons=reasons,
-                  open_law=open_law,
+                  open_law=open_law, claims=_claims(a, code, apply),
                   steps=list(res.steps), adjustments=list(res.adjustments), not_encoded=res.not_encoded,
                   notes=list(res.notes), duties=list(res.duties), mitigations=list(res.mitigations), json=json)
 
