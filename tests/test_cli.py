@@ -193,3 +193,37 @@ def test_rules_new_never_writes_through_a_dangling_link(rules_copy, tmp_path):
     assert "use --force" not in line
     # checked before either file is written: the draft rule is not written either
     assert not (tmp_path / "elsewhere.yaml").exists() and not (rules_copy / "uk" / "tdm-planted.yaml").exists()
+
+
+# ------------------------------------------------------------------ issue 22: rule and casebook text others write
+
+def _literal_on_a_terminal(text: str) -> None:
+    """Rule and casebook text printed as it is: no markup read in it, its control sequences shown escaped."""
+    assert "[/bold]" in text and "<img src=x" in text
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b]2;pwned\\x07" in text
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    from conftest import plant_hostile_text
+
+    folder = tmp_path_factory.mktemp("hostile")
+    plant_hostile_text(folder / "rules", folder / "casebook")
+    return folder
+
+
+@pytest.mark.parametrize("args", [
+    ["casebook", "show", "campbell-v-acuff-rose"],
+    ["casebook", "list"],
+    ["casebook", "list", "--format", "csv"],
+    ["casebook", "similar", "--example", "song-parody"],
+    ["rules", "show", "us.107.1.parody"],
+    ["rules", "list"],
+    ["assess", "--example", "song-parody"],
+    ["assess", "--example", "song-parody", "--trace"],
+])
+def test_casebook_and_rules_commands_print_their_text_literally(hostile, args):
+    extra = ["--casebook", hostile / "casebook"] if args[0] == "casebook" or args[0] == "assess" else []
+    got = run_main(*args, "--rules", hostile / "rules", *extra)
+    assert got.code == 0, got.stderr
+    _literal_on_a_terminal(got.stdout)
