@@ -199,10 +199,13 @@ def _fair_use(a: Assessment, code: str, res: FairUseResult, apply: _Applier, fac
         json["precedent"] = analogy.to_dict()
         json["precedent"]["decided"] = decided
     json["comparisons"] = {name: [c.to_json() for c in comps] for name, comps in comparisons.items() if comps}
-    fired_tags = {t: [f.rule.id for f in a.trace.get(code, []) if t in f.rule.tags and f.rule.then.leans]
+    # what a modifier changed here: the considerations against the user it discounted (a modifier that
+    # discounted nothing goes unsaid in the weighing's words)
+    fired_tags = {t: [f.rule.id for f in a.trace.get(code, []) if t in f.rule.tags and f.rule.then.leans == "owner"]
                   for mod in res.modifiers for t in mod["scale_tags"]}
     modifiers = [{**mod, "affects": sorted({rid for t in mod["scale_tags"] for rid in fired_tags.get(t, [])}
-                                           | {name for name in mod["scale_factors"] if factors[name].counted})}
+                                           | {name for name in mod["scale_factors"]
+                                              if any(c.leans == "owner" for c in factors[name].counted)})}
                  for mod in res.modifiers]
     json["weighing_data"]["modifiers"] = modifiers
     jur_cites = _jurisdiction_cites(base, code, a.as_of)
