@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import conditions as cond
-from .errors import FairuseError
+from .errors import FairuseError, shown
 from .rules import FACTORS, JURISDICTIONS, RuleBase, _load
 from .yamlfile import Node, load_file
 
@@ -72,6 +72,11 @@ def load_tests(root: Path, base: RuleBase) -> list[RuleTest]:
                 if bad:
                     raise FairuseError(f"{where}: expect.{code}: unknown key '{sorted(bad)[0]}' "
                                        f"(expected {', '.join(sorted(EXPECT_KEYS))})")
+                for key, value in spec.items():
+                    if not _expect_type_ok(key, value):
+                        at = f"{path}:{spec.line_of(key)}" if isinstance(spec, Node) else where
+                        raise FairuseError(f"{at}: expect.{code}.{key}: expected {_EXPECT_TYPES[key][1]}, "
+                                           f"got {shown(value)}")
             as_of = raw.get("as_of")
             if as_of is not None and not isinstance(as_of, dt.date):
                 try:
@@ -80,6 +85,40 @@ def load_tests(root: Path, base: RuleBase) -> list[RuleTest]:
                     raise FairuseError(f"{where}: as_of must be a date YYYY-MM-DD") from None
             tests.append(RuleTest(str(raw["name"]), path, line, facts, as_of, dict(raw["expect"])))
     return tests
+
+
+def _texts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _mapping(value, ok) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and ok(v) for k, v in value.items())
+
+
+_EXPECT_TYPES = {  # key -> (check, what is expected, in words)
+    "verdict": (lambda v: isinstance(v, str), "a verdict"),
+    "factors": (lambda v: _mapping(v, lambda x: isinstance(x, str)), "a mapping of factor to leaning"),
+    "fired": (_texts, "a list of rule ids"),
+    "not_fired": (_texts, "a list of rule ids"),
+    "findings": (lambda v: _mapping(v, lambda x: isinstance(x, (str, bool))), "a mapping of finding to value"),
+    "provisions": (lambda v: _mapping(v, lambda x: isinstance(x, str)), "a mapping of provision to status"),
+    "duties": (_texts, "a list of rule ids"),
+    "missing": (_texts, "a list of fact ids"),
+    "weights": (lambda v: _mapping(v, lambda x: isinstance(x, (int, float)) and not isinstance(x, bool)),
+                "a mapping of rule id to a number"),
+    "notes": (_texts, "a list of rule ids"),
+    "mitigations": (_texts, "a list of rule ids"),
+    "unverified": (_texts, "a list of rule ids"),
+    "not_encoded": (lambda v: isinstance(v, bool), "true or false"),
+    "assumptions": (_texts, "a list of fact ids"),
+    "precedent": (lambda v: v in ("fair", "unfair"), "fair, unfair or null"),
+    "disagreements": (_texts, "a list of fact ids"),
+}
+
+
+def _expect_type_ok(key: str, value) -> bool:
+    """Is ``value`` of the type the rule test's expectation ``key`` reads (null: nothing expected)?"""
+    return value is None or _EXPECT_TYPES[key][0](value)
 
 
 def run_tests(base: RuleBase, tests: list[RuleTest]) -> list[TestResult]:

@@ -304,3 +304,18 @@ def test_lint_says_which_pairs_it_could_not_check_within_its_bound(rules_copy):
     assert len(found) == 1 and found[0].severity == "error"  # unchecked is never passed as checked
     assert "not checked for a contradiction" in found[0].message
     assert "more pairs" in found[0].message and "name parts of them as findings" in found[0].message
+
+
+@pytest.mark.parametrize("line, needle", [
+    ("fired: 5", "expected a list of rule ids, got 5"),
+    ("weights: {us.ai.guardrails: heavy}", "expected a mapping of rule id to a number"),
+])
+def test_a_mistyped_rule_test_is_one_line_naming_file_line_and_key(rules_copy, line, needle):
+    """An expectation of the wrong type crashed `fairuse rules test` (issue 22: types checked before use)."""
+    from inprocess import one_line, run_main
+
+    path = rules_copy / "tests" / "us-ai.yaml"
+    text = path.read_text()
+    start = text.index("fired: [")
+    path.write_text(text[:start] + line + text[text.index("\n", start):])
+    one_line(run_main("rules", "test", rules_copy), "us-ai.yaml:13:", "expect.us.", needle)
