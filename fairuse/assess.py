@@ -66,6 +66,7 @@ class Assessment:
     disagreements: list = field(default_factory=list)  # stated conclusions the primary facts contradict
     analogies: dict = field(default_factory=dict)  # jurisdiction -> Analogy (precedent reasoning)
     cases: list = field(default_factory=list)  # the precedents that existed on the date of the law (every step reads these)
+    defaults: dict = field(default_factory=dict)  # facts the assessment supplied (the act assessed, from those listed)
 
     @property
     def us(self) -> FairUseResult | None:
@@ -93,6 +94,7 @@ class Assessment:
     def answers_as_read(self) -> dict:
         """The answers the rules saw, with the defaults applied (jurisdictions, the date)."""
         read = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.answers.items()}
+        read.update({k: v for k, v in self.defaults.items() if k not in read})
         read["jurisdictions"] = list(self.jurisdictions)
         read["assessment_date"] = self.as_of.isoformat()
         return read
@@ -250,6 +252,38 @@ def conduct_date(answers: dict, on: dt.date) -> dt.date:
 
 
 NOT_FACTS = ("use_summary", "assessment_date", "conduct_date")
+ACT_ORDER = ("data_collection", "training", "model_release", "output_generation", "retrieval_augmented_generation")
+
+
+def acts_of(answers: dict) -> list[str]:
+    """The AI acts a use involves, each assessed on its own: those listed (``ai_acts``) and ``ai_stage``; and,
+    for a use training or analysing pirated copies, collecting them (Bartz judged the pirated library apart
+    from the training)."""
+    acts = set(answers.get("ai_acts") or [])
+    stage = answers.get("ai_stage")
+    if stage:
+        acts.add(stage)
+    if (not answers.get("ai_acts") and stage and stage != "data_collection"
+            and answers.get("source_access") == "unauthorized_copy"
+            and answers.get("purpose") in ("ai_training", "data_analysis")):
+        acts.add("data_collection")
+    return [a for a in ACT_ORDER if a in acts]
+
+
+def primary_act(answers: dict) -> str | None:
+    """The act the main answer covers: ``ai_stage`` if given, else training if listed, else the first listed."""
+    if answers.get("ai_stage"):
+        return answers["ai_stage"]
+    acts = acts_of(answers)
+    return "training" if "training" in acts else (acts[0] if acts else None)
+def derived(facts: dict) -> dict:
+    """The facts the assessment supplies from those given: the act assessed (``ai_stage``), from the AI acts
+    listed. The questionnaire reads the same, so it asks what matters for that act."""
+    if "ai_stage" not in facts and facts.get("ai_acts"):
+        return {"ai_stage": primary_act(facts)}  # the rules read the act assessed
+    return {}
+
+
 DEFAULT_CASEBOOK = object()  # assess(casebook=...) default: the casebook that ships with the rules
 
 
@@ -272,6 +306,8 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
         raise FairuseError(f"{base.root}: no ruleset for jurisdiction '{unknown_jurs[0]}'")
     conduct = conduct_date(answers, on)
     facts = {k: v for k, v in answers.items() if k not in NOT_FACTS}
+    defaults = derived(facts)
+    facts.update(defaults)
     results: dict = {}
     trace: dict = {}
     assumed_by: dict = {}
@@ -311,7 +347,8 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     # every unknown fact that could change a verdict, the assumed ones included (the contract's "missing")
     missing = list(dict.fromkeys(c.fact for c in changes if c.after != NOT_NEEDED))
     return Assessment(answers, on, wanted, results, trace, missing, changes, base, conduct_date=conduct,
-                      assumptions=assumptions, disagreements=disagree, analogies=analogies, cases=cases)
+                      assumptions=assumptions, disagreements=disagree, analogies=analogies, cases=cases,
+                      defaults=defaults)
 
 
 def _cases(base: RuleBase, casebook, on: dt.date) -> list:

@@ -192,8 +192,11 @@ def verdict_words(code: str, verdict: str) -> str:
 # ----------------------------------------------------------------------- the Brief Answer
 
 
-def brief_answer(a, code: str) -> list[str]:
-    """One jurisdiction's answer, what decides it, and whether an unknown fact could change it."""
+def brief_answer(a, code: str, said: set | None = None) -> list[str]:
+    """One jurisdiction's answer, what decides it, and whether an unknown fact could change it.
+
+    ``said``: the splits of authority already set out in this document (each is set out once; later it is
+    referred to)."""
     r = a.results[code]
     where = place(code)
     if r.kind == "fair_use":
@@ -209,6 +212,13 @@ def brief_answer(a, code: str) -> list[str]:
             sentences.append("The factors alone leave the answer open; the closest on-point precedents decide it.")
     else:
         sentences = [_brief_other(r, where)]
+    for split in r.splits:
+        if said is not None and split["text"] in said:
+            sentences.append("Courts are divided on a point this answer rests on, as set out above.")
+            continue
+        sentences.append(f"Courts are divided on a point this answer rests on: {_lower(clause(split['text']))}.")
+        if said is not None:
+            said.add(split["text"])
     if a.could_change(code):
         n = len({c.fact for c in a.changes_for(code) if c.after != "not_needed"})
         sentences.append(f"{'An unknown fact' if n == 1 else 'Unknown facts'} could change this answer "
@@ -238,13 +248,16 @@ def _brief_other(r, where: str) -> str:
             out += f" (under {_provision(unmet)}, {_lower(clause(unmet.why or unmet.text))})"
         return out + f", but the answer is uncertain: {_lower(clause(decisive[0].why or decisive[0].text))}."
     parts = []
+    last = None
     for d in decisive[:2]:
+        under = "" if _provision(d) == last else f"under {_provision(d)}, "  # the same provision named once
+        last = _provision(d)
         if d.kind == "unsettled":
-            parts.append(f"under {_provision(d)}, {_lower(clause(d.why or d.text))}")
+            parts.append(f"{under}{_lower(clause(d.why or d.text))}")
         elif d.kind == "open":
             tail = "" if d.facts else ", and no fact stated here settles it"
-            parts.append(f"under {_provision(d)}, it is not yet established that the use is "
-                         f"\u201c{clause(d.text)}\u201d{tail}")
+            parts.append(f"{under}it is not yet established whether the condition "
+                         f"\u201c{clause(d.text)}\u201d is met{tail}")
     if not parts:
         return f"In {where}, whether the use falls within the exceptions is uncertain."
     return f"In {where}, whether the use falls within the exceptions is open: " + "; and ".join(parts) + "."
@@ -459,19 +472,34 @@ def other_jurisdiction(r, citer: Citer, section: str, title: str, said_in: dict)
 # ----------------------------------------------------------------------- facts
 
 
+@dataclass(frozen=True)
+class _Said:
+    text: str
+
+
 def facts_paragraphs(a, words: FactWords) -> list[str]:
     """The statement of facts as a few paragraphs: the facts stated, grouped as ``facts_prose.yaml``'s
     ``paragraphs`` group them (who and why; the works; the copies; how much; the market; the AI details)."""
     stated = {f.id: f.value for f in a.facts if f.provenance == "stated"}
+    if len(a.acts) > 1:  # every act is assessed: one sentence names them (not "the act assessed is …")
+        first = next((k for k in stated if k in ("ai_acts", "ai_stage")), None)
+        if first:
+            acts = join_words([words.act(act).lower() for act, _ in a.acts])
+            stated = {k: v for k, v in stated.items() if k not in ("ai_acts", "ai_stage") or k == first}
+            stated[first] = _Said(f"The acts assessed, each on its own, are {acts}.")
     groups = words.paragraphs or [list(stated)]
     placed: set = set()
     out = []
+
+    def sentence(fact_id, value):
+        return value.text if isinstance(value, _Said) else words.sentence(fact_id, value)
+
     for group in groups:
-        sentences = [words.sentence(fact_id, stated[fact_id]) for fact_id in group if fact_id in stated]
+        sentences = [sentence(fact_id, stated[fact_id]) for fact_id in group if fact_id in stated]
         placed.update(group)
         if sentences:
             out.append(" ".join(sentences))
-    rest = [words.sentence(fact_id, value) for fact_id, value in stated.items()
+    rest = [sentence(fact_id, value) for fact_id, value in stated.items()
             if fact_id not in placed and fact_id not in ("use_summary", "assessment_date")]
     if rest:
         out.append(" ".join(rest))
@@ -501,9 +529,16 @@ def facts_assumed(a, words: FactWords) -> list[dict]:
             out.append({"head": head, "where": where, "text": " ".join(f"{f.reason} {' '.join(follow)}".split())})
     for f in a.facts:
         if f.provenance == "default":
-            head = {"jurisdictions": "Where the use takes place", "conduct_date": "When the use takes place"}[f.id]
+            if f.id == "ai_stage":
+                head = f"Which act the main answer covers: {words.act(f.value).lower()}"
+            else:
+                head = {"jurisdictions": "Where the use takes place",
+                        "conduct_date": "When the use takes place"}.get(f.id, capitalise(words.question(f.id)))
             out.append({"head": head, "where": "", "text": f.reason})
     return out
+
+
+MANY = 6  # answers to one question said in full; past this, the first three and a count
 
 
 def grouped_changes(changes: list, words: FactWords) -> list[dict]:
@@ -526,7 +561,11 @@ def grouped_changes(changes: list, words: FactWords) -> list[dict]:
             merged.setdefault(signature, []).append(value)
         sentences = []
         for signature, values in merged.items():
-            conditions = clause(words.either(fact_id, values))
+            if len(values) > MANY:  # a long list of answers: the first few, and how many more
+                conditions = (clause(words.either(fact_id, values[:3])) +
+                              f", or any of {len(values) - 3} other answers to that question")
+            else:
+                conditions = clause(words.either(fact_id, values))
             moves = join_words([f"in {place(j)} the answer would move from {MOVE_WORDS[b]} to {MOVE_WORDS[a]}"
                                 for j, b, a in signature], "and")
             sentences.append(f"If {conditions}, {moves}.")

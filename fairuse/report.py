@@ -46,15 +46,23 @@ def to_json(a, trace: bool = True) -> str:
 def sections(a) -> list[tuple[str, list[str]]]:
     """The plain report as (heading, paragraphs): what text, rich and Markdown lay out."""
     out = []
-    for code in a.jurisdictions:
-        r = a.results[code]
-        paragraphs = [" ".join(brief_answer(a, code))]
-        if r.kind == "fair_use" and r.verdict != "not_needed":
-            paragraphs += confidence_sentences(a, code)
-        if r.duties:
-            paragraphs += [f"Duty: {d['duty']}" for d in r.duties]
-        out.append((heading(code, r.verdict), paragraphs))
     words = a.words
+    several = len(a.acts) > 1
+    for act, sub in ([(a.act, a)] + a.other_acts):
+        for code in sub.jurisdictions:
+            r = sub.results[code]
+            paragraphs = [" ".join(brief_answer(sub, code))]
+            if r.kind == "fair_use" and r.verdict != "not_needed":
+                paragraphs += confidence_sentences(sub, code)
+            if r.duties and sub is a:
+                paragraphs += [f"Duty: {d['duty']}" for d in r.duties]
+            title = heading(code, r.verdict)
+            out.append((f"{words.act(act)}. {title}" if several else title, paragraphs))
+        if several and sub is not a:
+            moves = grouped_changes([c for c in sub.changes if c.kind == "unknown"], words)
+            if moves:
+                out.append((f"{words.act(act)}: what would change the answers",
+                            [f"{g['question']}. {' '.join(g['sentences'])}" for g in moves]))
     assumed = facts_assumed(a, words)
     if assumed:
         out.append(("Facts assumed", [f"{x['head']}{' (' + x['where'] + ')' if x['where'] else ''}. {x['text']}"
@@ -127,7 +135,11 @@ def print_rich(a, console) -> None:
     console.print(Text(clean(_title(a)), style="bold"))
     if a.summary:
         console.print(Text(f"Use: {clean(a.summary)}"))
-    verdicts = {heading(code, a.results[code].verdict): a.results[code].verdict for code in a.jurisdictions}
+    verdicts = {}
+    for act, sub in [(a.act, a)] + a.other_acts:
+        for code in sub.jurisdictions:
+            title = heading(code, sub.results[code].verdict)
+            verdicts[f"{a.words.act(act)}. {title}" if len(a.acts) > 1 else title] = sub.results[code].verdict
     for title, paragraphs in sections(a):
         console.print()
         if title in verdicts:
@@ -154,7 +166,8 @@ def to_markdown(a) -> str:
                 f"{a.as_of.isoformat()} apply.*", ""]
     if a.summary:
         out += [f"**Use:** {md(a.summary)}", ""]
-    verdicts = {heading(code, a.results[code].verdict) for code in a.jurisdictions}
+    verdicts = {t for t, paragraphs in sections(a) if ": " in t and not t.endswith("would change the answers")
+                and t.split(": ", 1)[0].split(". ")[-1] in JURISDICTION_NAMES.values()}
     for title, paragraphs in sections(a):
         out += [f"## {md(title)}", ""]
         if title in verdicts:

@@ -79,6 +79,9 @@ class RuleModel(_Strict):
     effective_until: Optional[dt.date] = None
     unsettled: Optional[str] = Field(None, description="Why the point is not settled law; lowers confidence.")
     unverified: Optional[str] = Field(None, description="Why the point could not be checked against a primary source; every reason resting on it says so.")
+    split: Optional[str] = Field(None, description=(
+        "Where courts divide on the point this rule decides: who held what. Said in the Brief Answer of every "
+        "answer that rests on it, and, like unsettled law, keeps that answer from being 'likely'."))
     source_kind: Optional[Literal["decision", "statute", "regulation", "guidance"]] = Field(
         None, description="What the rule is made from. A statute or regulation applies to conduct from its commencement "
                           "(conduct_date); a decision or guidance applies once issued, whatever the conduct date (the "
@@ -193,6 +196,7 @@ class Rule:
 
     unverified: str | None = None
     source_kind: str = "statute"
+    split: str | None = None  # where courts divide on this rule's point (said in the Brief Answer)
 
     def cites(self, on: dt.date | None = None) -> list[str]:
         """The citations, leaving out authorities decided or issued after ``on``.
@@ -811,7 +815,8 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
                 model.effective_from, model.effective_until, model.unsettled, tuple(model.tags), path, line,
                 tuple(model.exception_to), model.status,
                 unverified=model.unverified or ("unverified" if model.status == "unverified" else None),
-                source_kind=model.source_kind or derive_source_kind(cites))
+                source_kind=model.source_kind or derive_source_kind(cites),
+                split=" ".join(model.split.split()) if model.split else None)
     if model.application:
         rule.application = _check_application(model.application, where(node.line_of("application")))
     return rule

@@ -590,7 +590,7 @@ def _html_emphasis(text):
 
 def _md_escape(text) -> str:
     """Escape ``text`` for Markdown (no raw HTML, links or emphasis from data); the prose's italics become ``*``."""
-    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", str(text)).replace("<", "&lt;").replace(">", "&gt;")  # "Harper & Row" stays
     for ch in "\\`*_[]|#":
         text = text.replace(ch, "\\" + ch)
     return text.replace(ITALIC[0], "*").replace(ITALIC[1], "*")

@@ -61,6 +61,8 @@ def reason(firing: Firing, weight: float | None = None, on=None) -> dict:
         out["weight"] = rule.then.weight if weight is None else round(weight, 2)
     if rule.unsettled:
         out["unsettled"] = rule.unsettled
+    if rule.split:
+        out["split"] = rule.split
     if rule.unverified:
         out["unverified"] = rule.unverified
         out["reason"] = f"{rule.explanation} ({UNVERIFIED}.)"
@@ -204,7 +206,8 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
     verdict = raw
     adjustments: list[dict] = []
     limit = int((spec.get("uncertainty") or {}).get("unsettled_weight", 2))
-    unsettled = [f.rule.id for f in firings if f.rule.unsettled and (f.rule.then.weight or 0) >= limit]
+    # a split of authority is unsettled law too: the answer resting on it is never "likely"
+    unsettled = [f.rule.id for f in firings if (f.rule.unsettled or f.rule.split) and (f.rule.then.weight or 0) >= limit]
     if unsettled and verdict in ("likely_fair", "likely_unfair"):
         adjustments.append({"cause": "unsettled_law", "items": unsettled, "from": verdict,
                             "to": toward_uncertain(verdict, 1)})
@@ -272,8 +275,8 @@ def weigh_exceptions(jur: Jurisdiction, firings: list[Firing], on, conduct=None)
             if name in unmet:  # a condition held unmet by any rule is unmet
                 del met[name]
         # an unmet condition resting only on unsettled rules makes the provision doubtful
-        doubtful = {c for c, rules in unmet.items() if all(r.unsettled for r in rules)}
-        unsettled = sorted({r.id for rules in (*met.values(), *unmet.values()) for r in rules if r.unsettled})
+        doubtful = {c for c, rules in unmet.items() if all(r.unsettled or r.split for r in rules)}
+        unsettled = sorted({r.id for rules in (*met.values(), *unmet.values()) for r in rules if r.unsettled or r.split})
         unknown = {c: text for c, text in prov.conditions.items() if c not in met and c not in unmet}
         if set(unmet) - doubtful:
             status = "does_not_apply"

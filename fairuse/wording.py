@@ -81,6 +81,7 @@ class FactWords:
         self.facts = spec.get("facts") or {}
         self.unknown_template = spec.get("unknown", "It is not known {{ question }}.")
         self.subjects = spec.get("user_subject") or {}
+        self.acts = spec.get("acts") if isinstance(spec.get("acts"), dict) else {}
         self.paragraphs = [list(group) for group in (spec.get("paragraphs") or []) if isinstance(group, list)]
         self.env = env
         self.vocabulary = vocabulary
@@ -177,6 +178,10 @@ class FactWords:
         context = context if context is not None else self.application_context(answers)
         where = f"{getattr(rule, 'file', '')}:{getattr(rule, 'line', '')}: rule '{getattr(rule, 'id', '')}': 'application'"
         return capitalise(self._render(rule.application, where, **context))
+
+    def act(self, act: str) -> str:
+        """What an AI act is called ("Training the model")."""
+        return str(self.acts.get(act) or act.replace("_", " ").capitalize())
 
     def question(self, fact_id: str) -> str:
         entry = self.facts.get(fact_id)

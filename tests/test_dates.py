@@ -135,7 +135,7 @@ def test_lint_rejects_a_statute_rule_citing_a_later_statute(rules_copy):
 
 def test_an_authority_status_needs_a_date_and_a_source(rules_copy, cli):
     path = rules_copy / "authorities.yaml"
-    path.write_text(path.read_text().replace("    status_as_of: 2025-11-11\n", "", 1))
+    path.write_text(path.read_text().replace("    status_as_of: 2025-12-10\n", "", 1))
     result = cli("rules", "lint", rules_copy)
     assert result.returncode == 2
     assert "authorities.yaml" in result.stderr + result.stdout and "status_as_of" in result.stderr + result.stdout
@@ -152,6 +152,6 @@ def test_a_pending_matter_says_so_in_its_citation_once_its_status_is_known(base)
     answers = {"jurisdictions": ["us"], "purpose": "ai_training", "ai_stage": "data_collection",
                "source_access": "unauthorized_copy"}
     now = assess(answers, rulebase=base, as_of=D(2026, 11, 25))
-    assert any("status as of 2026-02-04" in c and "Bartz" in c for c in _all_cites(now))
+    assert any("status as of 2026-05-15" in c and "Bartz" in c for c in _all_cites(now))
     before = assess(answers, rulebase=base, as_of=D(2025, 7, 1))  # Bartz decided, the settlement not yet
     assert not any("status as of" in c for c in _all_cites(before))

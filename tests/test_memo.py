@@ -29,6 +29,8 @@ def test_every_example_renders_html_and_markdown(base, vocab, name):
     result = _assessment(base, vocab, name)
     html = memo.render(result, "html").decode().replace("\u00a0", " ")
     for section in SECTIONS:
+        if section == "Other Jurisdictions" and result.us is None:
+            section = "Discussion"  # without the United States, the exceptions are the discussion
         assert f">{section}<" in html, section
     assert "not legal advice" in html.lower()
     # the missing facts are flagged in the Facts and grouped under What Would Change the Outcome
@@ -294,8 +296,9 @@ def test_the_discussion_applies_the_law_and_compares_precedents(base, vocab):
     assert any(" is distinguishable: " in s and "; here " in s and "a difference that weighs for the user" in s
                for s in purpose.comparison)
     assert purpose.conclusion.startswith("Factor one therefore favours the user")
-    assert context["brief_answer"][0][0] == "In the United States, the use leans toward fair use."
-    assert len(context["brief_answer"][0]) >= 3
+    us = context["brief_answer"][0]["paragraphs"][0]
+    assert us[0] == "In the United States, the use leans toward fair use."
+    assert len(us) >= 3
     assert "Factors one and four, which carry the most weight, favour the user" in " ".join(context["us"]["weighing_words"])
 
 
@@ -398,7 +401,8 @@ def test_every_other_jurisdiction_rule_the_memo_shows_is_applied_to_the_facts(ba
     result = _assessment(base, vocab, name)
     html = memo.render(result, "html").decode().replace("\u00a0", " ")
     body = _body_text(memo.render(result, "html").decode())
-    other = body[body.index("Other Jurisdictions"):body.index("What Would Change the Outcome")]
+    end = body.rindex("What Would Change the Outcome")
+    other = body[body.rindex("Other Jurisdictions" if result.us is not None else "Discussion", 0, end):end]
     for code, r in result.tdm.items():
         shown = [w for p in r.provisions for c in p.conditions for w in c.why] + list(r.reasons)
         for consideration in shown:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..assess import DEFAULT_CASEBOOK, NOT_FACTS, Assessment, assess, flip_known
+from ..assess import DEFAULT_CASEBOOK, NOT_FACTS, Assessment, acts_of, assess, flip_known, primary_act
 from ..reasoning.defeaters import declared
 from ..rules import NOT_NEEDED
 from ..weighing import FairUseResult, direction
@@ -34,9 +34,40 @@ def analyse(answers: dict, *, rulebase=None, as_of=None, casebook=DEFAULT_CASEBO
     from ..wording import load_wording
 
     base = rulebase or load_rulebase()
-    a = assess(answers, rulebase=base, as_of=as_of, casebook=casebook, exclude=exclude, sensitivity=sensitivity)
     words = words or load_wording(base.vocabulary, template_dir)
-    return from_assessment(a, words, exclude=exclude)
+    acts = acts_of(answers)
+    primary = primary_act(answers)
+    a = assess(answers, rulebase=base, as_of=as_of, casebook=casebook, exclude=exclude, sensitivity=sensitivity)
+    main = from_assessment(a, words, exclude=exclude)
+    main.act = primary
+    if len(acts) > 1:  # each act its own analysis; the main act's is this one
+        for act in acts:
+            if act == primary:
+                main.acts.append((act, main))
+                continue
+            other = assess({**answers, "ai_stage": act}, rulebase=base, as_of=as_of, casebook=casebook,
+                           exclude=exclude, sensitivity=sensitivity)
+            sub = from_assessment(other, words, exclude=exclude)
+            sub.act = act
+            main.acts.append((act, sub))
+        for _act, sub in main.acts:  # each act is answered, so which act is "assessed" changes nothing
+            sub.changes = [c for c in sub.changes if c.fact not in _ACT_FACTS]
+            sub.resting_on = [c for c in sub.resting_on if c.fact not in _ACT_FACTS]
+            sub.missing = [f for f in sub.missing if f not in _ACT_FACTS]
+    return main
+
+
+_ACT_FACTS = ("ai_stage", "ai_acts")
+
+
+def _splits(a: Assessment, code: str) -> list:
+    """Where courts divide on a point an answer rests on: each fired rule that says so, once."""
+    out, seen = [], set()
+    for f in a.trace.get(code, []):
+        if f.rule.split and f.rule.split not in seen:
+            seen.add(f.rule.split)
+            out.append({"rule": f.rule.id, "text": f.rule.split})
+    return out
 
 
 def from_assessment(a: Assessment, words, exclude: str | None = None) -> Analysis:
@@ -56,6 +87,9 @@ def from_assessment(a: Assessment, words, exclude: str | None = None) -> Analysi
             results[code] = _fair_use(a, code, res, apply, facts, exclude, relied)
         else:
             results[code] = _exceptions(a, code, res, apply, relied)
+        results[code].splits = _splits(a, code)
+        if results[code].splits:
+            results[code].json["splits"] = results[code].splits
     changes, missing = _changes(a)
     for code, result in results.items():
         if result.kind == "exceptions":
@@ -323,7 +357,9 @@ def _decisive_exceptions(base, r: Result, changes: list, on) -> list:
     that came closest, or what is still open in the provisions still in play."""
     out = []
     if r.verdict == NOT_NEEDED:
-        out = [Decisive("not_needed", c.title, why=c.application or c.law) for c in r.reasons[:1]]
+        # the rule that found no exception needed, said as law (the Discussion applies it to the facts)
+        out = [Decisive("not_needed", c.title, why=c.law or c.application)
+               for c in (r.not_needed_by or r.reasons)[:1]]
     elif r.not_encoded and not r.provisions:
         out = [Decisive("not_encoded", r.not_encoded)]
     elif r.verdict == "applies":
@@ -407,6 +443,9 @@ def _facts(a: Assessment) -> list:
     if "jurisdictions" not in a.answers:
         out.append(Fact("jurisdictions", list(a.jurisdictions), "default", "Not stated: assessed under the law of "
                         + ", ".join(JURISDICTION_NAMES.get(j, j) for j in a.jurisdictions) + " only."))
+    for fact_id, value in a.defaults.items():
+        out.append(Fact(fact_id, value, "default", "Not stated: the act the main answer covers, of those the use "
+                                                   "involves (the others are answered after it)."))
     if "conduct_date" not in a.answers:
         out.append(Fact("conduct_date", a.as_of, "default",
                         f"Not stated: taken to be {a.as_of.isoformat()}, the date of the law applied."))

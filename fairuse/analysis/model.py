@@ -234,6 +234,7 @@ class Result:
     precedent: dict | None = None  # the analogy with the on-point precedents (US)
     precedent_decided: bool = False  # the precedents decided or kept the verdict
     cites: tuple = ()  # the jurisdiction's own authorities (its framework: 17 U.S.C. § 107; Campbell at 577-78)
+    splits: list = field(default_factory=list)  # [{rule, text}]: where courts divide on a point this answer rests on
     json: dict = field(default_factory=dict)  # the public JSON of this result
 
     @property
@@ -297,6 +298,8 @@ class Analysis:
     trace: dict  # code -> [firing dicts]
     words: object = None  # the FactWords the applications were written with (for renderers' sentences)
     disclaimer: str = NOT_LEGAL_ADVICE
+    act: str | None = None  # the AI act this analysis covers (None: not an AI use)
+    acts: list = field(default_factory=list)  # [(act, Analysis)] for every act of a use that has several, this one first
 
     @property
     def us(self) -> Result | None:
@@ -312,6 +315,15 @@ class Analysis:
     def could_change(self, code: str) -> bool:
         """Whether some unknown fact (not an assumed one) could change ``code``'s answer."""
         return any(c.after != "not_needed" for c in self.changes_for(code))
+
+    @property
+    def other_acts(self) -> list:
+        """[(act, Analysis)] for the acts besides this one, in the order they happen."""
+        return [(act, sub) for act, sub in self.acts if sub is not self]
+
+    def every_act(self) -> list:
+        """This analysis and those of the other acts: [(act, Analysis)]."""
+        return self.acts or [(self.act, self)]
 
     def fact(self, fact_id: str) -> Fact | None:
         return next((f for f in self.facts if f.id == fact_id), None)
@@ -335,10 +347,30 @@ class Analysis:
         out["precedents"] = self.precedents
         out["authorities"] = self.authorities
         out["ruleset"] = self.ruleset
+        if self.act:
+            out["act"] = self.act
+        if self.acts:
+            out["acts"] = {act: sub.act_json() for act, sub in self.acts}
         if trace:
             out["trace"] = self.trace
         out["disclaimer"] = self.disclaimer
         return out
+
+
+def _act_json(self) -> dict:
+    """One act's answers: the verdicts and what would change them (the facts and answers are the use's)."""
+    out = {"us": None, "tdm": {}}
+    for code, result in self.results.items():
+        if code == "us":
+            out["us"] = result.json
+        else:
+            out["tdm"][code] = result.json
+    out.update({"missing": list(self.missing), "changes": [c.to_json() for c in self.changes],
+                "assumptions": self.assumptions, "mitigations": self.mitigations})
+    return out
+
+
+Analysis.act_json = _act_json
 
 
 def _json_value(value):

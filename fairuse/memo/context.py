@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..prose import (OTHER_HEADING, Citer, brief_answer, disagreement_sentence, facts_assumed, facts_paragraphs,
-                     factor_prose, grouped_changes, other_jurisdiction, unknown_facts, weighing_prose)
+from ..prose import (FACTOR_SHORT, ORDINAL, OTHER_HEADING, SIDE, VERDICT_PHRASE, Citer, capitalise, brief_answer, clause, disagreement_sentence,
+                     facts_assumed, facts_paragraphs, factor_prose, grouped_changes, join_words,
+                     other_jurisdiction, place, unknown_facts, weighing_prose)
 from ..wording import keep_together
 
 FACTOR_TEXT = {
@@ -45,7 +46,8 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
     words = a.words
 
     citer = Citer(["question", "brief-answer", "discussion", *(f"factor-{n}" for n in FACTOR_TITLES),
-                   *(f"jurisdiction-{c}" for c in a.jurisdictions), "sensitivity", "mitigations", "caveats",
+                   *(f"jurisdiction-{c}" for c in a.jurisdictions), *(f"act-{act}" for act, _ in a.other_acts),
+                   "sensitivity", "mitigations", "caveats",
                    "appendix"], known=[e["cite"] for e in a.authorities])
     summary = a.summary or "the use described below"
     if len(summary) > MAX_SUMMARY:  # a 1 MB summary made the PDF take 27 s
@@ -68,12 +70,32 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
             factors.append({"id": section, "number": f.number, "name": name, "text": FACTOR_TEXT[name],
                             "leaning": f.leaning, "score": f.score, "prose": prose})
 
-    brief = []
-    for code in a.jurisdictions:
-        brief.append(brief_answer(a, code))
-        r = a.results[code]
-        for c in r.not_needed_by:
-            citer.cites(c.cites, "brief-answer", "Brief Answer")
+    brief = []  # one group per AI act (the main act first), each a paragraph per jurisdiction
+    splits_said: set = set()
+    main_paragraphs: dict = {}  # code -> the main act's paragraph; a later act's that is the same is not said again
+    same_as_main: dict = {}  # act -> [code] whose answer for it is the main act's, word for word
+    for act, sub in _acts_in_order(a):
+        paragraphs, same = [], []
+        for code in sub.jurisdictions:
+            plain = brief_answer(sub, code)
+            if sub is a:
+                main_paragraphs[code] = plain
+            elif main_paragraphs.get(code) == plain:
+                same.append(code)
+                continue
+            paragraphs.append(brief_answer(sub, code, splits_said))
+            for c in sub.results[code].not_needed_by:
+                citer.cites(c.cites, "brief-answer", "Brief Answer")
+        if same:
+            paragraphs.append([f"In {join_words([place(c) for c in same])}, the answer is the same as for "
+                               f"{words.act(a.act).lower()}."])
+        same_as_main[act] = same
+        brief.append({"act": words.act(act) if act and a.acts else "", "main": sub is a, "paragraphs": paragraphs})
+    said_factors = {" ".join((f.decisive.application or f.decisive.law).split())
+                    for r in a.results.values() if r.kind == "fair_use"
+                    for f in r.factors.values() if f.decisive is not None}  # the Discussion says these
+    other_acts = [_other_act(act, sub, words, citer, same_as_main.get(act, []), a, said_factors)
+                  for act, sub in a.other_acts]
 
     others = []
     said_in: dict[str, str] = {}
@@ -89,6 +111,9 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
 
     unknown_changes = grouped_changes([c for c in a.changes if c.kind == "unknown"], words)
     resting = grouped_changes(a.resting_on, words)
+    sensitivity = [{"act": words.act(act) if a.acts else "",
+                    "unknown": grouped_changes([c for c in sub.changes if c.kind == "unknown"], words),
+                    "resting": grouped_changes(sub.resting_on, words)} for act, sub in _acts_in_order(a)]
     mitigations = [{**m, "authority": [citer.text(c, _kind(a, c), "mitigations", "Risk Mitigations")
                                        for c in m["authority"]]} for m in a.mitigations]
     said = {c.rule for r in a.tdm.values() for c in r.reasons}  # a rule whose reason the body gives: its note too
@@ -101,13 +126,14 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
                 cited = [citer.text(c, _kind(a, c), "appendix", "Appendix") for c in f["authority"]]
                 trace.append({**f, "authority": cited, "jurisdiction": code,
                               "concluded_lines": _concluded_lines(f["concluded"])})
-    any_change = any(a.could_change(code) for code in a.jurisdictions)
+    any_change = any(sub.could_change(code) for _act, sub in a.every_act() for code in sub.jurisdictions)
     return {
         "heading": {"to": to, "from": author, "date": a.as_of.isoformat(), "generated": dt.date.today().isoformat(),
                     "re": summary if len(summary) < 140 else summary[:137].rsplit(" ", 1)[0] + "…"},
         "summary": summary,
         "jurisdiction_names": names,
-        "question_tdm": [r.name for code, r in a.results.items() if code != "us"],
+        "question_tdm": [place(code) for code in a.results if code != "us"],
+        "question_places": join_words([place(code) for code in a.results if code != "us"]),
         "statute": statute,
         "campbell": campbell,
         "us": _us(a, us),
@@ -116,15 +142,19 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
         "factors": factors,
         "chart": _chart(us),
         "others": others,
+        "other_acts": other_acts,
+        "main_act": words.act(a.act) if a.act and a.acts else "",
         "facts_paragraphs": facts_paragraphs(a, words),
         "facts_unknown": unknown_facts(a, words),
         "unknown_changes": unknown_changes,
         "resting_on": resting,
+        "sensitivity": sensitivity,  # per act (one entry, act "", when the use is one act)
         "assumptions": facts_assumed(a, words),
         "disagreements": [{"text": disagreement_sentence(d, words)} for d in a.disagreements],
         "mitigations": mitigations,
         "notes": notes,
-        "unsettled": _unsettled(a.unsettled),
+        "unsettled": _unsettled(a.unsettled)[0],
+        "unverified": _unsettled(a.unsettled)[1],
         "authorities": citer.table(),
         "authority_sections": citer.sections(),  # the PDF's "where cited" key, with each section's page
         "appendix": appendix,
@@ -135,23 +165,76 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
     }
 
 
-_CHECKED = re.compile(r"^Not verified against a primary source: Checked against news and law-firm reports of (.+?), "
+_UNVERIFIED = "Not verified against a primary source: "
+_CHECKED = re.compile(r"^(?i:c)hecked against news and law-firm reports of (.+?), "
                       r"not against the text of the decision or document itself\.?$")
 
 
-def _unsettled(items: list) -> list[dict]:
-    """The unsettled law relied on, each once; the points checked only against reports said in one line."""
-    out, reported = [], []
+def _unsettled(items: list) -> tuple[list, list]:
+    """The unsettled law relied on, and the points not verified against a primary source, each once; the
+    points checked only against reports are said in one line."""
+    unsettled, unverified, reported = [], [], []
     for u in items:
-        m = _CHECKED.match(u["text"])
+        if not u["text"].startswith(_UNVERIFIED):
+            unsettled.append(u)
+            continue
+        text = u["text"][len(_UNVERIFIED):]
+        text = text[:1].lower() + text[1:]
+        m = _CHECKED.match(text)
         if m:
             reported.append(m.group(1))
         else:
-            out.append(u)
+            unverified.append({**u, "text": text})
     if reported:
-        out.append({"rule": "", "jurisdiction": "", "text": "Not verified against a primary source: checked only "
-                    f"against news and law-firm reports of {'; '.join(dict.fromkeys(reported))}."})
-    return out
+        unverified.append({"rule": "", "jurisdiction": "", "text": "checked only against news and law-firm "
+                           f"reports of {'; '.join(dict.fromkeys(reported))}."})
+    return unsettled, unverified
+
+
+def _acts_in_order(a) -> list:
+    """[(act, analysis)]: the main act first, then the others in the order they happen."""
+    return [(a.act, a)] + a.other_acts
+
+
+def _other_act(act, sub, words, citer, same: list, main, said_factors: set) -> dict:
+    """Another AI act of the same use: per jurisdiction whose answer differs from the main act's, its answer
+    and what decides it (with authority); the answer itself is in the Brief Answer, and what would change it
+    under What Would Change the Outcome."""
+    section = f"act-{act}"
+    title = words.act(act)
+    places = []
+    for code in sub.jurisdictions:
+        if code in same:
+            continue
+        r = sub.results[code]
+        said = " ".join(brief_answer(sub, code))
+        reasons = []
+        if r.kind == "fair_use":
+            for name, f in sorted(r.factors.items(), key=lambda kv: -kv[1].weight):
+                c = f.decisive
+                applied = " ".join((c.application or c.law).split()) if c is not None else ""
+                if c is not None and f.leaning in ("user", "owner"):
+                    if applied in said_factors:
+                        applied = "For the reason given in the Discussion."
+                    reasons.append({"text": f"{capitalise(FACTOR_SHORT[name])} (factor {ORDINAL[f.number]}) "
+                                            f"favours {SIDE[f.leaning]}. " + applied,
+                                    "authority": citer.cites(c.cites, section, title)})
+        else:
+            for d in r.decisive[:2]:
+                why = " ".join((d.why or "").split())
+                if why and clause(why).lower() not in said.lower():
+                    reasons.append({"text": why, "authority": []})
+        places.append({"name": r.name, "lead": f"In {place(code)}, {_verdict_words(r)}.",
+                       "reasons": reasons[:3]})
+    return {"id": section, "title": title, "places": places,
+            "same": join_words([place(c) for c in same]), "main_act": words.act(main.act).lower()}
+
+
+def _verdict_words(r) -> str:
+    if r.kind == "fair_use":
+        return f"the use {VERDICT_PHRASE[r.verdict]}"
+    return {"applies": "an exception applies", "does_not_apply": "no exception applies",
+            "not_needed": "the use needs no exception"}.get(r.verdict, "whether an exception applies is open")
 
 
 def _us(a, us):

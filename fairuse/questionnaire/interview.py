@@ -63,12 +63,13 @@ class Interview:
         q = self.questions[self.position[fact_id]] if fact_id in self.position else None
         if q is not None and q.always_ask:
             return True
-        from ..assess import _evaluate, facts_used
+        from ..assess import _evaluate, derived, facts_used
 
         on = self.on(answers)
         conduct = answers.get("conduct_date") or on
         facts = {k: v for k, v in answers.items()
                  if k not in ("use_summary", "assessment_date", "conduct_date") and k != fact_id}
+        facts.update({k: v for k, v in derived(facts).items() if k != fact_id})
         fact = self.base.vocabulary[fact_id]
         for code in self.wanted(answers):
             if code not in self.base.jurisdictions:
