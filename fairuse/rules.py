@@ -660,7 +660,7 @@ def ruleset_key(base: RuleBase) -> int:
     key = id(base)
     if key not in _WATCHED:
         _WATCHED.add(key)
-        weakref.finalize(base, _forget, key)
+        weakref.finalize(base, _forget, key).atexit = False  # at exit nothing needs dropping
     return key
 
 
