@@ -509,6 +509,13 @@ def _cautious(verdicts: set) -> str:
     return next(iter(verdicts))
 
 
+def _reversing_share(values: dict, here: int) -> float:
+    """The share of a fact's values (tried one at a time) whose verdict reverses the direction ``here``."""
+    if not values:
+        return 0.0
+    return sum(1 for after in values.values() if direction(after) * here < 0) / len(values)
+
+
 @dataclass
 class _Hedge:
     """How a one-fact variant is read against the verdict shown.
@@ -579,7 +586,15 @@ def _confidence(jur, result, variants, analogy, firings) -> _Hedge:
                 f"unknown facts that could change the verdict ({', '.join(changing)}): "
                 f"{result.verdict} -> {LIKELY[result.verdict]}")
     here = direction(result.verdict)
-    reversing = sorted(f for f, seen in rest.items() if any(direction(v) * here < 0 for v in seen))
+    # an unknown fact moves the answer toward "uncertain" when it is decisive: at least ``reverse_share`` of
+    # its values would reverse the answer (one exceptional value, say "the works are evidence in a lawsuit",
+    # does not make every answer uncertain; it is still listed under What Would Change the Outcome)
+    share = float((spec.get("uncertainty") or {}).get("reverse_share", 0.0)) if fair_use else 0.0
+    by_value: dict = {}
+    for v in variants:
+        by_value.setdefault(v.fact, {})[repr(v.value)] = v.after
+    reversing = sorted(f for f, seen in rest.items() if any(direction(v) * here < 0 for v in seen)
+                       and _reversing_share(by_value.get(f, {}), here) >= share)
     decides = analogy is not None and analogy.direction is not None
     moves = int((spec.get("uncertainty") or {}).get("missing_moves", 1)) if fair_use else 9
     hedge = _Hedge({f: next(iter(outcomes[f])) for f in either}, set(reversing), False, moves)

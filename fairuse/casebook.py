@@ -80,6 +80,9 @@ class CaseModel(BaseModel):
     split: Literal["dev", "holdout"] = Field(
         "dev", description="holdout: coded from the judgment before the rules were run on it, and never used to tune them.")
     coded: Optional[str] = Field(None, description="Who coded the facts and when, e.g. 'from the opinion, 2026-11-25'.")
+    added: Optional[str] = Field(None, pattern=PARTIAL_DATE, description=(
+        "When the decision entered the casebook: decisions added together are measured together "
+        "(fairuse casebook evaluate --added DATE)."))
     relied_on: list[str] = Field(default_factory=list, description=(
         "The facts the court's holding turned on (fact ids): a comparison distinguishes the case on these first."))
     limit: Optional[str] = Field(None, description="A limit the court put on its own holding, said wherever the case is cited.")
@@ -131,6 +134,7 @@ class Case:
     split: str = "dev"
     relied_on: list = field(default_factory=list)
     limit: str | None = None
+    added: str | None = None
 
     @property
     def side(self) -> str | None:
@@ -196,7 +200,7 @@ def load_case(path: Path, base: RuleBase) -> Case:
                 model.source, facts, dict(model.factors), model.outcome, " ".join(model.holding.split()),
                 " ".join(model.later.split()) if model.later else None, assess_as, list(model.tags), path,
                 model.status, model.status_as_of, model.status_source, model.split, list(model.relied_on),
-                " ".join(model.limit.split()) if model.limit else None)
+                " ".join(model.limit.split()) if model.limit else None, model.added)
 
 
 def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) -> list[Case]:

@@ -23,14 +23,15 @@ SPLITS = ("all", "dev", "holdout")
 
 
 def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = (), facts: str = "all",
-             split: str = "all"):
+             split: str = "all", added: str | None = None):
     """Run the rules on each case's facts, leave-one-out; return (per-case DataFrame, factor DataFrame, metrics).
 
     ``facts="primary"`` withholds every conclusory fact: those a finding is
     ``stated_by`` in the rules (they are inferred from primary facts there).
-    ``split`` restricts the cases assessed (``dev``, ``holdout`` or ``all``); the
-    precedents consulted are always every other case in the casebook, never the
-    case itself.
+    ``split`` restricts the cases assessed (``dev``, ``holdout`` or ``all``), and
+    ``added`` to the decisions added to the casebook on that date; the
+    precedents consulted are always every other case in the casebook decided
+    before it, never the case itself.
     """
     import pandas as pd
 
@@ -48,6 +49,8 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = (), 
     factor_rows = []
     for case in cases:
         if case.assess_as == "none" or (split != "all" and case.split != split):
+            continue
+        if added is not None and case.added != added:
             continue
         others = [c for c in cases if c.id != case.id]  # leave-one-out
         facts_in = {k: v for k, v in case.facts.items() if k not in held}
@@ -89,9 +92,32 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = (), 
         "factor_agreement": round(float(factors["agree"].mean()), 3) if len(factors) else 0.0,
         "facts": facts,
         "split": split,
+        "added": added,
         "withheld": list(held),
+        "calibration": calibration(table),
     }
     return table, factors, metrics
+
+
+LEVELS = ("likely_fair", "leaning_fair", "uncertain", "leaning_unfair", "likely_unfair")
+
+
+def calibration(table) -> list[dict]:
+    """Per verdict level: how many decided cases got it, and how often the court went that way (for
+    "uncertain", the share of the commoner outcome among them), beside the majority-class share overall."""
+    decided = table[table["hit"].notna()]
+    majority = decided["court_outcome"].value_counts(normalize=True).max() if len(decided) else 0.0
+    out = []
+    for level in LEVELS:
+        rows = decided[decided["verdict"] == level]
+        n = int(len(rows))
+        if level == "uncertain":
+            right = rows["court_outcome"].value_counts().max() if n else 0
+        else:
+            right = int((rows["court_outcome"] == DIRECTION[level]).sum())
+        out.append({"verdict": level, "cases": n, "right": int(right),
+                    "precision": round(right / n, 3) if n else None, "majority_baseline": round(float(majority), 3)})
+    return out
 
 
 def confusion(table):
@@ -100,4 +126,4 @@ def confusion(table):
     return pd.crosstab(table["court_outcome"], table["predicted"], rownames=["court"], colnames=["rules"])
 
 
-__all__ = ["DIRECTION", "FACT_MODES", "SPLITS", "confusion", "evaluate"]
+__all__ = ["DIRECTION", "FACT_MODES", "LEVELS", "SPLITS", "calibration", "confusion", "evaluate"]

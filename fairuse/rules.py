@@ -510,11 +510,13 @@ class _Uncertainty(BaseModel):
 
     unsettled_weight: int = Field(2, ge=0, le=100)
     missing_moves: int = Field(1, ge=0, le=4)
+    reverse_share: float = Field(0.0, ge=0, le=1)
 
 
 class _Precedent(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
+    must_share: list[str] = Field(default_factory=list, description="Facts a precedent must share to be on point.")
     on_point: float = Field(0.6, ge=0, le=1, description="The least similarity for a precedent to count.")
     top: int = Field(3, ge=1, le=100, description="How many on-point decided cases take part.")
     decide_share: float = Field(0.5, ge=0, le=1)
@@ -535,6 +537,7 @@ class FairUseWeighing(_WeighingFile):
     uncertainty: _Uncertainty = Field(default_factory=_Uncertainty)
     precedent: _Precedent = Field(default_factory=_Precedent)
     provisions: dict[str, _ProvisionModel] = Field(default_factory=dict)
+    fitted: Optional[dict] = Field(None, description="Provenance of fitted weights and bands (fairuse casebook fit).")
 
     @field_validator("factor_weights")
     @classmethod

@@ -138,6 +138,7 @@ def casebook_evaluate(
     withhold: Annotated[Optional[str], typer.Option("--withhold", help="Comma-separated facts to remove before assessing.")] = None,
     facts: Annotated[str, typer.Option("--facts", help="all: every coded fact; primary: withhold the conclusory facts the rules can infer.")] = "all",
     split: Annotated[str, typer.Option("--split", help="all, dev (cases the rules were tuned on) or holdout (set aside).")] = "all",
+    added: Annotated[Optional[str], typer.Option("--added", metavar="DATE", help="Only the decisions added to the casebook on DATE (their 'added:' date).")] = None,
     minimum: Annotated[Optional[float], typer.Option("--min", help="Exit 1 if direction accuracy is below this (0..1).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv.")] = "text",
     rules: RulesOpt = None,
@@ -153,7 +154,7 @@ def casebook_evaluate(
 
     base, cases = _casebook(rules, casebook)
     held = tuple(w.strip() for w in (withhold or "").split(",") if w.strip())
-    table, factors, metrics = evaluate(cases, base, held, facts=facts, split=split)
+    table, factors, metrics = evaluate(cases, base, held, facts=facts, split=split, added=added)
     fmt = _check_fmt(fmt)
     if fmt == "json":
         typer.echo(json.dumps({"metrics": metrics, "cases": json.loads(table.to_json(orient="records")),
@@ -166,12 +167,19 @@ def casebook_evaluate(
         above = metrics["direction_accuracy"] - metrics["majority_baseline"]
         say(f"Cases evaluated: {metrics['cases_evaluated']} (decided for or against: {metrics['cases_decided']}); "
                    f"facts: {metrics['facts']}; split: {metrics['split']}"
+                   + (f"; added {metrics['added']}" if metrics["added"] else "")
                    + (f"; withheld facts: {', '.join(metrics['withheld'])}" if metrics["withheld"] else ""))
         say(f"Direction accuracy: {metrics['direction_accuracy']:.3f} "
                    f"(majority-class guess {metrics['majority_baseline']:.3f}; {above:+.3f})")
         say(f"Abstentions:        {metrics['abstention_rate']:.3f} (uncertain on decided cases); "
                    f"decided by precedent: {metrics['decided_by_precedent']}")
         say(f"Factor agreement:   {metrics['factor_agreement']:.3f} over {metrics['factor_findings']} stated findings")
+        say("\nCalibration (verdict: cases, how often the court went that way; majority-class share "
+                   f"{metrics['majority_baseline']:.3f}):")
+        for row in metrics["calibration"]:
+            share = "-" if row["precision"] is None else f"{row['precision']:.3f}"
+            what = "the commoner outcome" if row["verdict"] == "uncertain" else "right"
+            say(f"  {row['verdict'].replace('_', ' '):15} {row['cases']:4}  {share} {what}")
         say("\nConfusion (court x rules):")
         say(confusion(table).to_string())
         misses = table[table["hit"] == False]  # noqa: E712
@@ -187,3 +195,62 @@ def casebook_evaluate(
     if minimum is not None and metrics["direction_accuracy"] < minimum:
         say(f"fairuse: direction accuracy {metrics['direction_accuracy']:.3f} is below --min {minimum}", err=True)
         raise typer.Exit(1)
+
+
+@casebook_app.command("fit")
+def casebook_fit(
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="DIR", help="Write a fitted copy of the ruleset to DIR instead of changing it in place (then: fairuse rules diff RULES DIR).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report; write nothing.")] = False,
+    ridge: Annotated[float, typer.Option("--ridge", help="How strongly the weights are held to the hand-set ones (0: not at all).")] = 0.05,
+    force: Annotated[bool, typer.Option("--force", help="With --out: replace DIR if it exists.")] = False,
+    rules: RulesOpt = None,
+    casebook: CasebookOpt = None,
+) -> None:
+    """Fit the US factor weights and verdict thresholds to the casebook's dev decisions, cross-validated,
+    and write them into rules/us/weighing.yaml with their provenance.
+
+    Example: fairuse casebook fit --out fitted-rules && fairuse rules diff rules fitted-rules
+    """
+    import datetime as dt
+    import shutil
+
+    from ..fitting import fit, rows_for, weighs_most, write_fit
+
+    base, cases = _casebook(rules, casebook)
+    if "us" not in base.jurisdictions:
+        _fail(f"{base.root}: no US ruleset to fit")
+    if ridge < 0:
+        _fail("--ridge: expected 0 or more")
+    spec = base.jurisdictions["us"].weighing
+    rows = rows_for(cases, base)
+    result = fit(rows, spec["factor_weights"], spec["bands"], ridge=ridge)
+    cv = result.cv
+    typer.echo(f"Fitted on {result.decisions} US decisions of the dev split ({result.rows} assessments: every fact, "
+               f"and only the facts a user knows); {len(cv['probability_cutoffs'])} sides, 5 folds.")
+    typer.echo(weighs_most(result))
+    typer.echo(f"Cross-validated accuracy {cv['accuracy']:.3f} (uncertain counted as a miss; {cv['uncertain']:.3f} "
+               f"uncertain), majority-class guess {cv['majority_baseline']:.3f}.")
+    for mode in ("primary", "all"):
+        if f"facts_{mode}" in cv:
+            part = cv[f"facts_{mode}"]
+            typer.echo(f"  facts {mode:7}: accuracy {part['accuracy']:.3f}, uncertain {part['uncertain']:.3f}")
+    typer.echo("Bands (score: cases out of fold, how often the court went that way):")
+    for band, spec_row in cv["bands"].items():
+        where = result.bands.get(band)
+        right = spec_row.get("right")
+        typer.echo(f"  {band.replace('_', ' '):15} {'' if where is None else f'from {where:+.3f}':12} "
+                   f"{spec_row['cases']:4}  {'-' if right is None else f'{right:.3f}'}")
+    if dry_run:
+        return
+    path = base.root / "us" / "weighing.yaml"
+    if out is not None:
+        if out.exists() and not force:
+            _fail(f"--out: {out}: already exists; use --force to replace it")
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(base.root, out)
+        written = write_fit(out / "us" / "weighing.yaml", result, dt.date.today())
+        typer.echo(f"wrote {written}; see what changes: fairuse rules diff {base.root} {out}")
+    else:
+        written = write_fit(path, result, dt.date.today())
+        typer.echo(f"wrote {written}")
