@@ -249,3 +249,35 @@ def test_facts_lists_the_vocabulary_by_jurisdiction(cli):
     assert bad.returncode == 2 and "did you mean 'amount_used'" in bad.stderr and "Traceback" not in bad.stderr
     wrong = cli("facts", "--jurisdiction", "fr")
     assert wrong.returncode == 2 and "--jurisdiction" in wrong.stderr
+# ------------------------------------------------------------------ issue 22: rule and casebook text others write
+
+def _literal_on_a_terminal(text: str) -> None:
+    """Rule and casebook text printed as it is: no markup read in it, its control sequences shown escaped."""
+    assert "[/bold]" in text and "<img src=x" in text
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b]2;pwned\\x07" in text
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    from conftest import plant_hostile_text
+
+    folder = tmp_path_factory.mktemp("hostile")
+    plant_hostile_text(folder / "rules", folder / "casebook")
+    return folder
+
+
+@pytest.mark.parametrize("args", [
+    ["casebook", "show", "campbell-v-acuff-rose"],
+    ["casebook", "list"],
+    ["casebook", "list", "--format", "csv"],
+    ["casebook", "similar", "--example", "song-parody"],
+    ["rules", "show", "us.107.1.parody"],
+    ["rules", "list"],
+    ["assess", "--example", "song-parody"],
+    ["assess", "--example", "song-parody", "--trace"],
+])
+def test_casebook_and_rules_commands_print_their_text_literally(hostile, args):
+    extra = ["--casebook", hostile / "casebook"] if args[0] == "casebook" or args[0] == "assess" else []
+    got = run_main(*args, "--rules", hostile / "rules", *extra)
+    assert got.code == 0, got.stderr
+    _literal_on_a_terminal(got.stdout)

@@ -834,3 +834,47 @@ def test_questions_already_irrelevant_are_not_asked(base):
     assert not interview.should_ask(by_fact["rights_reserved"], {"jurisdictions": ["us"]})
     assert interview.should_ask(by_fact["rights_reserved"], {"jurisdictions": ["eu"], "purpose": "ai_training",
                                                              "source_access": "publicly_available"})
+
+
+def test_questions_help_and_labels_from_a_ruleset_are_shown_literally(rules_copy):
+    """Issue 22: the questionnaire printed a ruleset's help as it was: an OSC escape set the terminal's title."""
+    from fairuse.rules import load_rulebase
+
+    import yaml
+
+    path = rules_copy / "questions.yaml"
+    data = yaml.safe_load(path.read_text())
+    first = data["sections"][0]["questions"][0]
+    first["help"] = "\x1b]2;pwned\x07 [/bold] Why it matters."
+    first["question"] = "\x1b[31mRed?\x1b[0m " + first["question"]
+    with_choices = next(q for s in data["sections"] for q in s["questions"] if q.get("choices"))
+    value = next(iter(with_choices["choices"]))
+    with_choices["choices"][value] = "\x1b]8;;http://x\x07label"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    questions = load_questions(load_rulebase(rules_copy))
+    shown = " ".join([questions[0].help_for(None), questions[0].question]
+                     + [label for q in questions for label in q.choices.values()])
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "\\x1b]2;pwned\\x07 [/bold] Why it matters." in shown and "\\x1b[31mRed?" in shown
+
+
+@pytest.mark.parametrize("change, needles", [
+    (lambda q, s: q.update(question=["a", "list"]), ["questions.yaml:", "'question': expected text, got a list"]),
+    (lambda q, s: q.update(choices=["us", "uk"]), ["questions.yaml:", "'choices': expected a mapping"]),
+    (lambda q, s: s.update(title={"a": 1}), ["questions.yaml:", "section 'title': expected text"]),
+    (lambda q, s: s.update(factor="purpse"), ["questions.yaml:", "did you mean 'purpose'"]),
+])
+def test_a_mistyped_question_is_one_line_naming_file_line_and_key(rules_copy, change, needles):
+    import yaml
+
+    from fairuse.errors import FairuseError
+    from fairuse.rules import load_rulebase
+
+    path = rules_copy / "questions.yaml"
+    data = yaml.safe_load(path.read_text())
+    section = data["sections"][0]
+    change(section["questions"][1], section)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    with pytest.raises(FairuseError) as info:
+        load_questions(load_rulebase(rules_copy))
+    assert "\n" not in str(info.value) and all(n in str(info.value) for n in needles), str(info.value)

@@ -183,7 +183,7 @@ def _emit(result, fmt: str, trace: bool) -> None:
     from ..safetext import clean
 
     if fmt == "md":
-        typer.echo(clean(report.to_markdown(result) + (report.engine_view(result) if trace else "")), nl=False)
+        typer.echo(clean(report.to_markdown(result) + (report.engine_view_markdown(result) if trace else "")), nl=False)
         return
     if sys.stdout.isatty():
         from rich.console import Console

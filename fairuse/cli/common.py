@@ -31,6 +31,14 @@ AsOfOpt = Annotated[Optional[str], typer.Option(
     "--as-of", help="Apply the law in force on this date (YYYY-MM-DD); default: the answers' assessment_date, else today.")]
 
 
+def say(text: str = "", **kwargs) -> None:
+    """Print a line of rule or casebook text on the terminal literally: no markup is read in it, and a
+    control sequence in it (a title-setting OSC, a colour) is shown escaped, never sent to the terminal."""
+    from ..safetext import clean
+
+    typer.echo(clean(str(text)), **kwargs)
+
+
 def _fail(message: str, code: int = 2) -> None:
     typer.echo(f"fairuse: error: {message}", err=True)
     raise typer.Exit(code)
@@ -81,10 +89,10 @@ def _print_frame(frame, fmt: str = "text") -> None:
     if fmt == "json":
         typer.echo(frame.to_json(orient="records", indent=2, force_ascii=False))
     elif fmt == "csv":
-        typer.echo(frame.to_csv(index=False), nl=False)
+        say(frame.to_csv(index=False), nl=False)
     else:
         cells = frame.astype(str)
         widths = {c: max(len(c), *(len(v) for v in cells[c])) if len(cells) else len(c) for c in cells.columns}
-        typer.echo("  ".join(c.ljust(widths[c]) for c in cells.columns).rstrip())
+        say("  ".join(c.ljust(widths[c]) for c in cells.columns).rstrip())
         for row in cells.itertuples(index=False):
-            typer.echo("  ".join(str(v).ljust(widths[c]) for c, v in zip(cells.columns, row)).rstrip())
+            say("  ".join(str(v).ljust(widths[c]) for c, v in zip(cells.columns, row)).rstrip())
