@@ -425,8 +425,8 @@ def confidence_sentences(a, code: str) -> list[str]:
             out.append("A consideration the law treats as open keeps the answer at uncertain.")
         elif cause == "unknown_either_way":
             questions = join_words([words.question(f) for f in step["items"]])
-            out.append(f"It is not known {questions}; on either answer the result is the same, and that is the "
-                       f"answer given {moved}.")
+            out.append(f"It is not known {questions}; whichever way that is settled, the use "
+                       f"{VERDICT_PHRASE[step['to']]}, and until it is, the answer is put no higher {moved}.")
         elif cause in ("unknown_facts_could_change", "unknown_facts_could_reverse"):
             n = len(step["items"])
             count = "an unknown fact" if n == 1 else f"{NUMBER_WORDS.get(n, str(n))} unknown facts"
