@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import conditions as cond
 from .engine import Engine, Firing
-from .rules import NOT_NEEDED, RuleBase, load_rulebase
+from .rules import NOT_NEEDED, RuleBase, forgets, load_rulebase, ruleset_key
 from .weighing import (LADDER, ExceptionsResult, FairUseResult, direction, toward_uncertain,
                        weigh_exceptions, weigh_fair_use)
 
@@ -125,38 +125,44 @@ class _LRU(OrderedDict):
             self.popitem(last=False)
         return value
 
+    def forget(self, ruleset: int) -> None:
+        """Drop the entries of a freed ruleset (keys that start with its :func:`~fairuse.rules.ruleset_key`)."""
+        for key in [k for k in self if (k[0] if isinstance(k, tuple) else k) == ruleset]:
+            del self[key]
+
 
 # Engines are cached by the set of rules in force (few distinct sets), and the date ->
 # rule set look-up by date (one per day asked about): both bounded, so a long-running
 # process that assesses many dates keeps flat memory.
 _ENGINES = _LRU(32)
 _BY_DATE = _LRU(256)
+forgets(_ENGINES.forget)
+forgets(_BY_DATE.forget)
 
 
 def domains_of(base: RuleBase) -> cond.Domains:
     """The fact and finding domains of ``base`` (built once per ruleset; read, never changed)."""
-    hit = _DOMAINS.get(id(base))
-    if hit is not None and hit[1] is base:
-        return hit[0]
+    key = ruleset_key(base)
+    hit = _DOMAINS.get(key)
+    if hit is not None:
+        return hit
     voc = base.vocabulary
-    domains = cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, base.findings)
-    _DOMAINS.put(id(base), (domains, base))  # keep base alive while cached: ids stay unique
-    return domains
+    return _DOMAINS.put(key, cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, base.findings))
 
 
 _DOMAINS = _LRU(16)
+forgets(_DOMAINS.forget)
 
 
 def _in_force_keyed(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> tuple:
     """(the rules in force, the key of their engine), looked up by date once."""
-    by_date = (id(base), jurisdiction, on, conduct)
+    by_date = (ruleset_key(base), jurisdiction, on, conduct)
     hit = _BY_DATE.get(by_date)
-    if hit is not None and hit[1] is base:
-        return hit[0], hit[2]
+    if hit is not None:
+        return hit
     rules = tuple(base.active(jurisdiction, on, conduct))
-    key = (id(base), jurisdiction, tuple(id(r) for r in rules))
-    _BY_DATE.put(by_date, (rules, base, key))  # keep base alive while cached: ids stay unique
-    return rules, key
+    key = (ruleset_key(base), jurisdiction, tuple(id(r) for r in rules))
+    return _BY_DATE.put(by_date, (rules, key))
 
 
 def _in_force(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date | None = None) -> tuple:
@@ -167,9 +173,9 @@ def engine_for(base: RuleBase, jurisdiction: str, on: dt.date, conduct: dt.date 
     """The compiled engine for the rules that apply on ``on`` to conduct on ``conduct`` (cached, bounded)."""
     rules, key = _in_force_keyed(base, jurisdiction, on, conduct)
     hit = _ENGINES.get(key)
-    if hit is not None and hit[1] is base:
-        return hit[0]
-    return _ENGINES.put(key, (Engine(list(rules), domains_of(base), jurisdiction), base))[0]
+    if hit is not None:
+        return hit
+    return _ENGINES.put(key, Engine(list(rules), domains_of(base), jurisdiction))
 
 
 def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, conduct: dt.date | None = None,
@@ -180,7 +186,7 @@ def _evaluate(base: RuleBase, jurisdiction: str, facts: dict, on: dt.date, condu
     engine = engine_for(base, jurisdiction, on, conduct)
     firings, findings = (engine.settle if settle else engine.run)(facts, holding)
     if jur.kind == "fair_use":
-        result = weigh_fair_use(jur, firings, findings, domains_of(base), on)
+        result = weigh_fair_use(jur, firings, findings, domains_of(base), on, brief=settle)
     else:
         result = weigh_exceptions(jur, firings, on, conduct)
     if jur.kind == "exceptions":
@@ -389,16 +395,16 @@ def _merge(changes: list[Change]) -> list[Change]:
 
 
 _USED = _LRU(256)
+forgets(_USED.forget)
 
 
 def facts_used(base: RuleBase, code: str, on: dt.date, conduct: dt.date | None = None) -> frozenset:
     """The facts some rule of ``code`` that applies on ``on`` tests (cached like the engines, bounded)."""
-    key = (id(base), code, on, conduct)
+    key = (ruleset_key(base), code, on, conduct)
     hit = _USED.get(key)
-    if hit is not None and hit[1] is base:
-        return hit[0]
-    used = frozenset().union(*(r.facts_used for r in _in_force(base, code, on, conduct)))
-    return _USED.put(key, (used, base))[0]
+    if hit is not None:
+        return hit
+    return _USED.put(key, frozenset().union(*(r.facts_used for r in _in_force(base, code, on, conduct))))
 
 
 def candidate_facts(base: RuleBase, jurisdictions: list, facts: dict, on: dt.date,
@@ -503,6 +509,13 @@ def _cautious(verdicts: set) -> str:
     return next(iter(verdicts))
 
 
+def _reversing_share(values: dict, here: int) -> float:
+    """The share of a fact's values (tried one at a time) whose verdict reverses the direction ``here``."""
+    if not values:
+        return 0.0
+    return sum(1 for after in values.values() if direction(after) * here < 0) / len(values)
+
+
 @dataclass
 class _Hedge:
     """How a one-fact variant is read against the verdict shown.
@@ -573,7 +586,15 @@ def _confidence(jur, result, variants, analogy, firings) -> _Hedge:
                 f"unknown facts that could change the verdict ({', '.join(changing)}): "
                 f"{result.verdict} -> {LIKELY[result.verdict]}")
     here = direction(result.verdict)
-    reversing = sorted(f for f, seen in rest.items() if any(direction(v) * here < 0 for v in seen))
+    # an unknown fact moves the answer toward "uncertain" when it is decisive: at least ``reverse_share`` of
+    # its values would reverse the answer (one exceptional value, say "the works are evidence in a lawsuit",
+    # does not make every answer uncertain; it is still listed under What Would Change the Outcome)
+    share = float((spec.get("uncertainty") or {}).get("reverse_share", 0.0)) if fair_use else 0.0
+    by_value: dict = {}
+    for v in variants:
+        by_value.setdefault(v.fact, {})[repr(v.value)] = v.after
+    reversing = sorted(f for f, seen in rest.items() if any(direction(v) * here < 0 for v in seen)
+                       and _reversing_share(by_value.get(f, {}), here) >= share)
     decides = analogy is not None and analogy.direction is not None
     moves = int((spec.get("uncertainty") or {}).get("missing_moves", 1)) if fair_use else 9
     hedge = _Hedge({f: next(iter(outcomes[f])) for f in either}, set(reversing), False, moves)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .answers import validate
 from .errors import FairuseError, closest
 from .paths import data_dir
-from .rules import FACTORS, JURISDICTIONS, RuleBase, validation_error
+from .rules import FACTORS, JURISDICTIONS, RuleBase, forgets, ruleset_key, validation_error
 from .yamlfile import Node, load_file
 
 # US decisions: fair | unfair | mixed | remanded. Elsewhere there is no "fair use" to find: a court applies
@@ -229,9 +229,9 @@ def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) 
             stamps.append((str(p), p.stat().st_mtime_ns))
         except OSError as exc:
             raise FairuseError(f"{p}: cannot read: {exc.strerror}") from None
-    key = (str(root.resolve()), id(base), tuple(stamps))
+    key = (ruleset_key(base), str(root.resolve()), tuple(stamps))
     if key in _CASES:
-        return list(_CASES[key][0])
+        return list(_CASES[key])
     while len(_CASES) >= 8:  # bounded: a long-running process reads few casebooks
         _CASES.pop(next(iter(_CASES)))
     cases = [load_case(p, base) for p in files]
@@ -243,7 +243,7 @@ def load_casebook(root: Path | str | None = None, base: RuleBase | None = None) 
         if case.id in seen:
             raise FairuseError(f"{case.file}: duplicate case id '{case.id}' (also {seen[case.id]})")
         seen[case.id] = case.file
-    _CASES[key] = (cases, base)  # keep base alive: ids stay unique
+    _CASES[key] = cases  # dropped when the ruleset is freed (fairuse.rules.forgets)
     return list(cases)
 
 
@@ -258,12 +258,19 @@ _WEIGHTS: dict = {}
 
 def fact_weights(base: RuleBase) -> dict[str, float]:
     """How much agreement on each fact counts: its factor's weight in the US weighing."""
-    key = id(base)
+    key = ruleset_key(base)
     if key not in _WEIGHTS:
         while len(_WEIGHTS) >= 8:
             _WEIGHTS.pop(next(iter(_WEIGHTS)))
-        _WEIGHTS[key] = (_fact_weights(base), base)  # keep base alive: ids stay unique
-    return _WEIGHTS[key][0]
+        _WEIGHTS[key] = _fact_weights(base)  # dropped when the ruleset is freed
+    return _WEIGHTS[key]
+
+
+@forgets
+def _forget_ruleset(key: int) -> None:
+    for old in [k for k in _CASES if k[0] == key]:
+        del _CASES[old]
+    _WEIGHTS.pop(key, None)
 
 
 def _fact_weights(base: RuleBase) -> dict[str, float]:

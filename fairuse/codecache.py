@@ -12,23 +12,27 @@ compiled code differs), named for the versions of fairuse, Jinja2 and Python.
   its text) and checked against a hash of its source: an edited template is
   compiled again, never read stale.
 * A file owned by another user, or writable by others, is never loaded (it
-  holds code); a corrupt one is compiled again; a folder that cannot be written
-  turns the cache off, silently: never a traceback.
+  holds code); nor is a link (never followed) or a FIFO or device (never waited
+  on); a corrupt one, or one holding something else than compiled code, is
+  compiled again; a folder that cannot be written turns the cache off,
+  silently: never a traceback.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 import sys
 import time
+import types
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 
-from .yamlcache import cache_dir, ours_alone
+from .yamlcache import cache_dir, ours_alone, read_private
 
 MAX_FILES = 4096  # compiled templates kept per folder; the oldest go first
+MAX_ENTRY_BYTES = 16 * 1024 * 1024  # a compiled template larger than this is not one of ours
 STALE_DAYS = 30  # folders of other versions unused this long are removed
 
 
@@ -39,16 +43,16 @@ class _Cache(FileSystemBytecodeCache):
         self.written = 0
 
     def load_bytecode(self, bucket) -> None:
-        try:
-            with open(self._get_cache_filename(bucket), "rb") as handle:
-                info = os.fstat(handle.fileno())
-                if not ours_alone(info):
-                    return  # never load code from it
-                bucket.load_bytecode(handle)  # a wrong magic or a corrupt file leaves the bucket empty
-        except OSError:
+        # a regular file of ours only: a link is not followed, a FIFO never waited on, another's never loaded
+        data = read_private(Path(self._get_cache_filename(bucket)), MAX_ENTRY_BYTES)
+        if data is None:
             return
+        try:
+            bucket.load_bytecode(io.BytesIO(data))  # a wrong magic or a corrupt file leaves the bucket empty
         except Exception:  # noqa: BLE001 - anything odd in the file: compile afresh
             bucket.reset()
+        if bucket.code is not None and not isinstance(bucket.code, types.CodeType):
+            bucket.reset()  # something else than compiled code: compile afresh
 
     def dump_bytecode(self, bucket) -> None:
         if not self.writable:

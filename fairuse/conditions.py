@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from .errors import FairuseError, closest
+from .errors import FairuseError, closest, shown
 
 LEAF_OPS = ("is", "in", "not_in", "known")
 MAX_NESTING = 40  # all/any/not levels in one condition
@@ -75,8 +75,13 @@ class Domains:
         self.findings = findings
 
 
-def parse(raw, domains: Domains, where, _depth: int = 0) -> Condition:
-    """Parse a ``when:`` value. ``where(line)`` formats an error location."""
+def parse(raw, domains: Domains, where, _depth: int = 0, _negated: bool = False) -> Condition:
+    """Parse a ``when:`` value. ``where(line)`` formats an error location.
+
+    Every part is checked for its type before it is used: a fact named by a list
+    or a number, a value that is a mapping, a list fact under ``not``: each is one
+    line naming the file, the line and the key.
+    """
     line = getattr(raw, "line", None)
     if _depth > MAX_NESTING:
         raise FairuseError(f"{where(line)}: conditions nested more than {MAX_NESTING} levels deep "
@@ -91,13 +96,16 @@ def parse(raw, domains: Domains, where, _depth: int = 0) -> Condition:
             items = raw[combinator]
             if not isinstance(items, list) or not items:
                 raise FairuseError(f"{where(raw.line_of(combinator) if hasattr(raw, 'line_of') else line)}: '{combinator}' takes a non-empty list of conditions")
-            parsed = tuple(parse(item, domains, where, _depth + 1) for item in items)
+            parsed = tuple(parse(item, domains, where, _depth + 1, _negated) for item in items)
             return All(parsed) if combinator == "all" else Any(parsed)
     if "not" in keys:
         if keys != {"not"}:
             raise FairuseError(f"{where(line)}: 'not' must stand alone")
-        return Not(parse(raw["not"], domains, where, _depth + 1))
-    return _parse_leaf(raw, domains, where, line)
+        return Not(parse(raw["not"], domains, where, _depth + 1, not _negated))
+    leaf = _parse_leaf(raw, domains, where, line)
+    if _negated and leaf.known is None and leaf.kind == "fact" and domains.fact_types.get(leaf.name) == "multi":
+        raise FairuseError(f"{where(line)}: fact '{leaf.name}' is a list; 'not' cannot test it")
+    return leaf
 
 
 def _parse_leaf(raw, domains: Domains, where, line) -> Leaf:
@@ -110,6 +118,10 @@ def _parse_leaf(raw, domains: Domains, where, line) -> Leaf:
     kind = kinds[0]
     name = raw[kind]
     table = domains.facts if kind == "fact" else domains.findings
+    if not isinstance(name, str):
+        raise FairuseError(f"{where(line)}: '{kind}': expected the {kind}'s name, got {shown(name)}"
+                           + (" (quote it: YAML reads true, false, yes and no as true/false)"
+                              if isinstance(name, bool) else ""))
     if name not in table:
         raise FairuseError(f"{where(line)}: unknown {kind} '{name}'{closest(name, table)}")
     ops = [k for k in raw if k != kind]
@@ -132,10 +144,13 @@ def _parse_leaf(raw, domains: Domains, where, line) -> Leaf:
     if not isinstance(values, list) or not values:
         raise FairuseError(f"{where(line)}: {kind} '{name}': '{op}' takes a non-empty list")
     for value in values:
+        if not isinstance(value, (str, bool)):
+            raise FairuseError(f"{where(line)}: {kind} '{name}': '{op}': expected a value (text or true/false), "
+                               f"got {shown(value)}")
         if value not in domain or (isinstance(value, bool) != isinstance(domain[0], bool)):
-            shown = ", ".join(str(v).lower() if isinstance(v, bool) else str(v) for v in domain)
+            listed = ", ".join(str(v).lower() if isinstance(v, bool) else str(v) for v in domain)
             hint = closest(value, [str(d) for d in domain]) if isinstance(value, str) else ""
-            raise FairuseError(f"{where(line)}: {kind} '{name}': unknown value {value!r}, expected one of {shown}{hint}")
+            raise FairuseError(f"{where(line)}: {kind} '{name}': unknown value {value!r}, expected one of {listed}{hint}")
     allowed = frozenset(values)
     if op == "not_in":
         if kind == "fact" and domains.fact_types.get(name) == "multi":
@@ -208,6 +223,74 @@ def _to_dnf(cond: Condition, domains: Domains) -> list[tuple[Leaf, ...]]:
     for item in cond.items:
         conjunctions = [left + right for left in conjunctions for right in _to_dnf(item, domains)]
     return [c for c in (_simplify(c) for c in conjunctions) if c is not None]
+
+
+class TooManyAlternatives(Exception):
+    """:func:`joint` gave up within its budget of steps."""
+
+
+def joint(first: Condition, second: Condition, domains: Domains, budget: int = 100_000) -> tuple[Leaf, ...] | None:
+    """The first conjunction of leaves under which ``first`` and ``second`` both hold, or None if none does.
+
+    What ``[_simplify(x + y) for x in to_dnf(first) for y in to_dnf(second)]`` finds
+    first, in the same order, without expanding either condition: a depth-first
+    search over the two trees that merges each leaf as it goes (facts and findings
+    single-valued, as :func:`_simplify` reads them) and backtracks at the first
+    contradiction. Memory is the depth of the trees; the steps are bounded by
+    ``budget`` (:class:`TooManyAlternatives` past it), so two rules of 4,096
+    alternatives each cost what their tests say, never 16 million conjunctions.
+    """
+    steps = 0
+    # a choice point: (pending nodes as a linked list (node, rest), merged leaves so far)
+    stack: list = [(((first, (second, None))), {})]
+    while stack:
+        pending, merged = stack.pop()
+        while pending is not None:
+            steps += 1
+            if steps > budget:
+                raise TooManyAlternatives(budget)
+            node, pending = pending
+            if isinstance(node, Not):
+                node = negate(node.item, domains)
+                pending = (node, pending)
+                continue
+            if isinstance(node, All):
+                for item in reversed(node.items):
+                    pending = (item, pending)
+                continue
+            if isinstance(node, Any):
+                for item in reversed(node.items[1:]):
+                    stack.append(((item, pending), dict(merged)))
+                pending = (node.items[0], pending)
+                continue
+            if not _merge(merged, node):
+                break
+        else:
+            return tuple(merged.values())
+    return None
+
+
+def _merge(merged: dict, leaf: Leaf) -> bool:
+    """Add ``leaf`` to ``merged`` ((kind, name) -> leaf), as :func:`_simplify` merges; False on a contradiction."""
+    if leaf.values is not None and not leaf.values:
+        return False
+    key = (leaf.kind, leaf.name)
+    old = merged.get(key)
+    if old is None:
+        merged[key] = leaf
+        return True
+    if leaf.known is False or old.known is False:
+        return (leaf if old.known is False else old).known is False
+    if leaf.known is True:
+        return True
+    if old.known is True:
+        merged[key] = leaf
+        return True
+    both = old.values & leaf.values
+    if not both:
+        return False
+    merged[key] = Leaf(leaf.kind, leaf.name, both, None, old.line)
+    return True
 
 
 def _simplify(conj: tuple[Leaf, ...]) -> tuple[Leaf, ...] | None:

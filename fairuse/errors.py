@@ -31,3 +31,17 @@ def closest(word: str, choices: Iterable[str]) -> str:
     """A ``(did you mean 'x'?)`` suffix, or an empty string."""
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
     return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def shown(value) -> str:
+    """A wrongly typed value from a user's file, in words and short (for an error line)."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if value is None:
+        return "nothing (null)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."

@@ -38,7 +38,7 @@ MOVE_WORDS = {"likely_fair": "likely fair", "leaning_fair": "leaning fair", "unc
               "leaning_unfair": "leaning unfair", "likely_unfair": "likely unfair", "not_needed": "no exception needed",
               "applies": "the exception applies", "does_not_apply": "the exception does not apply"}
 KIND_TITLES = {"case": "Cases", "statute": "Statutes", "regulation": "Regulations",
-               "guidance": "Guidance", "report": "Reports"}
+               "guidance": "Guidance", "report": "Reports", "licence": "Licences"}
 
 
 # ----------------------------------------------------------------------- citations
@@ -219,11 +219,21 @@ def brief_answer(a, code: str, said: set | None = None) -> list[str]:
         sentences.append(f"Courts are divided on a point this answer rests on: {_lower(clause(split['text']))}.")
         if said is not None:
             said.add(split["text"])
+    if r.claims:
+        sentences.append(_claims_sentence(r.claims))
     if a.could_change(code):
         n = len({c.fact for c in a.changes_for(code) if c.after != "not_needed"})
         sentences.append(f"{'An unknown fact' if n == 1 else 'Unknown facts'} could change this answer "
                          f"(see What Would Change the Outcome).")
     return sentences
+
+
+def _claims_sentence(claims: list) -> str:
+    """The separate claims beside the answer, each by its rule's title: "In addition, a; b; and c." """
+    ordered = sorted(claims, key=lambda c: bool(c.unsettled))  # the claims the law settles first, then the open ones
+    parts = [_lower(c.title.rstrip(".")) for c in ordered]
+    joined = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]
+    return f"In addition, {joined}."
 
 
 def _brief_other(r, where: str) -> str:
@@ -434,7 +444,13 @@ def other_jurisdiction(r, citer: Citer, section: str, title: str, said_in: dict)
     here = place(r.code)
     shown: set[str] = set()
     lines = []
+    # A provision that fails on its `purpose` condition (the kind of use it serves: quotation, news
+    # reporting, criticism) is not in point: the memo leaves it out (the JSON and the trace keep it).
+    off_point = [p for p in r.provisions if p.status == "does_not_apply"
+                 and any(c.name == "purpose" and c.status == "unmet" for c in p.conditions)]
     for p in r.provisions:
+        if p in off_point:
+            continue
         rows = []
         wanted = ("unmet",) if p.status == "does_not_apply" and any(c.status == "unmet" for c in p.conditions) \
             else ("met", "unmet", "unknown")

@@ -10,6 +10,7 @@ reports never show them. The long-form memo lives in :mod:`fairuse.memo`.
 from __future__ import annotations
 
 import json
+import re
 
 from .prose import (OTHER_HEADING, SHORT_VERDICT, brief_answer, confidence_sentences, facts_assumed,
                     grouped_changes, place)
@@ -122,16 +123,17 @@ def to_text(a) -> str:
 
 
 def print_rich(a, console) -> None:
-    """The plain report on a terminal, with colour; every text from the rules is printed literally."""
+    """The plain report on a terminal, with colour; every text from the rules is printed literally: never
+    read as rich markup (``[/bold]``, ``[sic]``), its control sequences shown escaped, never sent."""
     colours = {"likely_fair": "green", "leaning_fair": "green", "uncertain": "yellow",
                "leaning_unfair": "red", "likely_unfair": "red", "not_needed": "cyan",
                "applies": "green", "does_not_apply": "red"}
     from rich.text import Text
 
-    console.print(Text(_title(a), style="bold"))
-    if a.summary:
-        from .safetext import clean
+    from .safetext import clean
 
+    console.print(Text(clean(_title(a)), style="bold"))
+    if a.summary:
         console.print(Text(f"Use: {clean(a.summary)}"))
     verdicts = {}
     for act, sub in [(a.act, a)] + a.other_acts:
@@ -144,12 +146,12 @@ def print_rich(a, console) -> None:
             name, _, words = title.partition(": ")
             console.print(Text.assemble((f"{name}: ", "bold"), (words, f"bold {colours.get(verdicts[title], '')}")))
         else:
-            console.print(Text(title, style="bold"))
+            console.print(Text(clean(title), style="bold"))
         for p in paragraphs:
             prefix = "  - " if title not in verdicts and len(paragraphs) > 1 else "  "
-            console.print(Text(prefix + plain(p).replace(FLAG, "[unverified] " + UNVERIFIED)))
+            console.print(Text(clean(prefix + plain(p).replace(FLAG, "[unverified] " + UNVERIFIED))))
     console.print()
-    console.print(Text(a.disclaimer, style="dim"))
+    console.print(Text(clean(a.disclaimer), style="dim"))
 
 
 def to_markdown(a) -> str:
@@ -157,7 +159,7 @@ def to_markdown(a) -> str:
     from .sandbox import _md_escape as md
 
     out = ["# fairuse assessment", "",
-           f"*Law as of {a.as_of.isoformat()} · ruleset {a.ruleset['version']} (stated as of "
+           f"*Law as of {a.as_of.isoformat()} · ruleset {md(a.ruleset['version'])} (stated as of "
            f"{a.ruleset['law_stated_as_of']}) · not legal advice*", ""]
     if a.conduct_date != a.as_of:
         out += [f"*Conduct on {a.conduct_date.isoformat()}: statutes in force then apply; decisions known on "
@@ -189,6 +191,15 @@ def value_text(value) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
+
+
+def engine_view_markdown(a) -> str:
+    """:func:`engine_view` for a Markdown document: in a fenced code block (longer than any run of backticks
+    in it), so no rule or casebook text in it is read as Markdown or HTML."""
+    text = engine_view(a)
+    runs = [len(m) for m in re.findall(r"`+", text)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return f"\n{fence}text\n{text.strip(chr(10))}\n{fence}\n"
 
 
 def engine_view(a) -> str:
@@ -249,6 +260,6 @@ def engine_view(a) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["FACTOR_TITLES", "JURISDICTION_NAMES", "engine_view", "label", "print_rich", "sections", "to_json",
+__all__ = ["FACTOR_TITLES", "JURISDICTION_NAMES", "engine_view", "engine_view_markdown", "label", "print_rich", "sections", "to_json",
            "to_markdown", "to_text"]
 _ = place

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import conditions as cond
-from .errors import FairuseError, closest
+from .errors import FairuseError, closest, shown
 from .paths import data_dir
 from .vocabulary import Vocabulary, load_vocabulary
 from .yamlfile import Node, load_file
@@ -39,7 +40,7 @@ FOREVER = dt.date.max
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Conclusion(_Strict):
@@ -122,7 +123,7 @@ class RuleFileModel(_Strict):
 class Authority:
     key: str
     cite: str
-    kind: str  # statute | case | regulation | guidance | report
+    kind: str  # statute | case | regulation | guidance | report | licence (the terms an owner offers)
     jurisdiction: str
     short: str = ""
     url: str = ""
@@ -326,6 +327,8 @@ def validation_error(exc: ValidationError, node, path: Path, rule_id: str | None
         line = getattr(node, "line", None)
     key = ".".join(str(p) for p in loc)
     msg = err["msg"]
+    if err["type"] in ("float_type", "int_type", "bool_type") and isinstance(err.get("input"), str):
+        msg += f", got the text {err['input'][:40]!r} (write it without quotes)"
     if err["type"] == "extra_forbidden":
         msg = "unknown key" + closest(str(loc[-1]), known_keys(loc))
     elif err["type"] == "missing":
@@ -350,9 +353,9 @@ def _load_authorities(path: Path) -> dict[str, Authority]:
     for key, spec in table.items():
         line = table.line_of(key)
         if not isinstance(spec, dict) or not spec.get("cite") or spec.get("kind") not in (
-            "statute", "case", "regulation", "guidance", "report"):
+            "statute", "case", "regulation", "guidance", "report", "licence"):
             raise FairuseError(
-                f"{path}:{line}: authority '{key}': needs 'cite' and 'kind' (statute, case, regulation, guidance or report)")
+                f"{path}:{line}: authority '{key}': needs 'cite' and 'kind' (statute, case, regulation, guidance, report or licence)")
         unknown = set(spec) - {"cite", "kind", "jurisdiction", "short", "url", "note", "date", "status",
                                "status_as_of", "status_source", "limit"}
         if unknown:
@@ -364,6 +367,10 @@ def _load_authorities(path: Path) -> dict[str, Authority]:
                     dates[name] = _as_date(spec[name])
                 except ValueError:
                     raise FairuseError(f"{path}:{line}: authority '{key}': '{name}' must be a date YYYY-MM-DD") from None
+        for name in ("cite", "jurisdiction", "short", "url", "note", "status", "status_source", "limit"):
+            if spec.get(name) is not None and not isinstance(spec[name], str):
+                at = spec.line_of(name) if isinstance(spec, Node) else line
+                raise FairuseError(f"{path}:{at}: authority '{key}': '{name}': expected text, got {shown(spec[name])}")
         if spec.get("status") and not (spec.get("status_as_of") and spec.get("status_source")):
             raise FairuseError(f"{path}:{line}: authority '{key}': a 'status' needs 'status_as_of' and 'status_source'")
         out[str(key)] = Authority(str(key), str(spec["cite"]), spec["kind"], str(spec.get("jurisdiction", "")),
@@ -394,8 +401,17 @@ def _load_weighing(path: Path, authorities, vocabulary) -> Jurisdiction:
     kind = data.get("kind")
     if kind not in ("fair_use", "exceptions"):
         raise FairuseError(f"{path}:{data.line_of('kind')}: 'kind' must be fair_use or exceptions")
+    model = FairUseWeighing if kind == "fair_use" else ExceptionsWeighing
+    if kind == "fair_use":
+        for key in ("factor_weights", "bands", "leaning_threshold"):
+            if key not in data:
+                raise FairuseError(f"{path}: fair-use weighing needs '{key}'")
     provisions: dict[str, Provision] = {}
-    for pid, spec in (data.get("provisions") or {}).items():
+    table = data.get("provisions") or {}
+    if not isinstance(table, dict):
+        raise FairuseError(f"{path}:{data.line_of('provisions')}: 'provisions': expected a mapping of provision id "
+                           f"to its title, conditions and authority")
+    for pid, spec in table.items():
         line = data["provisions"].line_of(pid)
         where = f"{path}:{line}: provision {pid}"
         if not isinstance(spec, dict) or not spec.get("title") or not isinstance(spec.get("conditions"), dict):
@@ -404,44 +420,113 @@ def _load_weighing(path: Path, authorities, vocabulary) -> Jurisdiction:
             raise FairuseError(f"{where}: 'conditions' is empty; a provision with no conditions would always apply")
         if not spec.get("authority"):
             raise FairuseError(f"{where}: needs at least one 'authority'")
+    try:  # every key's type, strictly (a quoted number is not a number), before anything uses it
+        model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise validation_error(exc, data, path, known_keys=lambda loc: _weighing_keys(model, loc)) from None
+    for pid, spec in table.items():
+        where = f"{path}:{data['provisions'].line_of(pid)}: provision {pid}"
         try:
             start = _as_date(spec.get("effective_from"))
             end = _as_date(spec.get("effective_until")) if spec.get("effective_until") else None
         except ValueError:
             raise FairuseError(f"{where}: effective dates must be YYYY-MM-DD") from None
         provisions[pid] = Provision(
-            pid, spec["title"], {str(k): str(v) for k, v in spec["conditions"].items()},
+            pid, spec["title"], dict(spec["conditions"]),
             tuple(parse_citation(a, authorities, where) for a in spec["authority"]),
-            start, end, str(spec.get("note", "")))
-    if kind == "fair_use":
-        _check_fair_use_weighing(data, path)
+            start, end, spec.get("note") or "")
     for holder, where in [(data, f"{path}")] + [(data["provisions"][pid], f"{path}: provision {pid}")
                                                 for pid in (data.get("provisions") or {})]:
         _check_assumptions(holder, where, vocabulary)
-    return Jurisdiction(code, str(data.get("name", code.upper())), kind, dict(data), provisions, path)
+    return Jurisdiction(code, data.get("name") or code.upper(), kind, dict(data), provisions, path)
+
+
+def _weighing_keys(model, loc) -> list[str]:
+    """The keys allowed where an unknown key was found in a weighing.yaml (for "did you mean")."""
+    fields = model.model_fields
+    for part in loc[:-1]:
+        info = fields.get(part) if isinstance(part, str) else None
+        inner = getattr(info, "annotation", None) if info else None
+        for candidate in (inner, *getattr(inner, "__args__", ())):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                fields = candidate.model_fields
+                break
+            for arg in getattr(candidate, "__args__", ()):
+                if isinstance(arg, type) and issubclass(arg, BaseModel):
+                    fields = arg.model_fields
+                    break
+    return list(fields)
+
+
+class _WeighingFile(BaseModel):
+    """What every weighing.yaml may hold; each kind adds its own keys. Strict: a quoted number is no number."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    jurisdiction: Literal["us", "uk", "eu", "jp", "cn", "sg"]
+    kind: Literal["fair_use", "exceptions"]
+    name: str = Field("", description="The jurisdiction's name, as shown.")
+    authority: list[str] = Field(default_factory=list)
+    assumptions: list[dict] = Field(default_factory=list, description="{fact, assume, reason}, checked against the vocabulary.")
+
+
+class _ProvisionModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: str = Field(min_length=1)
+    conditions: dict[str, str] = Field(min_length=1, description="Each condition's name and the statute's words.")
+    authority: list[str] = Field(min_length=1)
+    effective_from: dt.date
+    effective_until: Optional[dt.date] = None
+    note: str = ""
+    assumptions: list[dict] = Field(default_factory=list)
+
+    @field_validator("effective_from", "effective_until", mode="before")
+    @classmethod
+    def _date(cls, value):
+        return RuleModel._date(value)
+
+
+class ExceptionsWeighing(_WeighingFile):
+    """An exceptions jurisdiction's weighing.yaml: its provisions."""
+
+    provisions: dict[str, _ProvisionModel] = Field(default_factory=dict)
 
 
 class _Modifier(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     id: str = Field(min_length=1)
     when: dict = Field(min_length=1, description="The findings under which it applies.")
     unless: Optional[dict] = Field(None, min_length=1)
     scale_tags: dict[str, Annotated[float, Field(ge=0, le=10)]] = Field(default_factory=dict)
     scale_factors: dict[str, Annotated[float, Field(ge=0, le=10)]] = Field(default_factory=dict)
+    explanation: str = ""
+    authority: list[str] = Field(default_factory=list)
 
 
 class _Uncertainty(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     unsettled_weight: int = Field(2, ge=0, le=100)
     missing_moves: int = Field(1, ge=0, le=4)
+    reverse_share: float = Field(0.0, ge=0, le=1)
 
 
-class FairUseWeighing(BaseModel):
+class _Precedent(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    must_share: list[str] = Field(default_factory=list, description="Facts a precedent must share to be on point.")
+    on_point: float = Field(0.6, ge=0, le=1, description="The least similarity for a precedent to count.")
+    top: int = Field(3, ge=1, le=100, description="How many on-point decided cases take part.")
+    decide_share: float = Field(0.5, ge=0, le=1)
+    may_decide: list[Literal["score_in_band"]] = Field(default_factory=list)
+    may_support: list[Literal["reversing_unknown"]] = Field(default_factory=list)
+    authority: list[str] = Field(default_factory=list)
+
+
+class FairUseWeighing(_WeighingFile):
     """The numbers of a fair-use weighing.yaml, with sane ranges (a wrong one is one line, not a traceback)."""
-
-    model_config = ConfigDict(extra="allow")
 
     factor_weights: dict[Literal["purpose", "nature", "amount", "market"], Annotated[float, Field(ge=0, le=100)]]
     damping: float = Field(1.0, gt=0, le=100)
@@ -450,6 +535,9 @@ class FairUseWeighing(BaseModel):
     exclusive_tags: list[str] = Field(default_factory=list)
     modifiers: list[_Modifier] = Field(default_factory=list)
     uncertainty: _Uncertainty = Field(default_factory=_Uncertainty)
+    precedent: _Precedent = Field(default_factory=_Precedent)
+    provisions: dict[str, _ProvisionModel] = Field(default_factory=dict)
+    fitted: Optional[dict] = Field(None, description="Provenance of fitted weights and bands (fairuse casebook fit).")
 
     @field_validator("factor_weights")
     @classmethod
@@ -472,6 +560,26 @@ class FairUseWeighing(BaseModel):
         if not all(a > b for a, b in zip(numbers, numbers[1:])):
             raise ValueError("must fall strictly: likely_fair > leaning_fair > leaning_unfair > likely_unfair")
         return value
+
+
+def _check_modifiers(jurisdictions: dict, domains, problems: list | None = None) -> None:
+    """Each weighing modifier's ``when`` and ``unless`` parsed once the findings are known: an error names
+    the weighing.yaml, the line and the modifier, never just "weighing.yaml"."""
+    for jur in jurisdictions.values():
+        for mod in jur.weighing.get("modifiers") or []:
+            for key in ("when", "unless"):
+                if mod.get(key) is None:
+                    continue
+                line = mod.line_of(key) if isinstance(mod, Node) else None
+
+                def where(ln=None, key=key, line=line, mod=mod):
+                    return f"{jur.file}:{ln or line}: modifier {mod['id']}: '{key}'"
+                try:
+                    cond.parse(mod[key], domains, where)
+                except FairuseError as exc:
+                    if problems is None:
+                        raise
+                    problems.append(str(exc))
 
 
 def _check_assumptions(holder, where: str, vocabulary) -> None:
@@ -516,16 +624,6 @@ def _check_assumption_when(when, at: str, vocabulary) -> None:
                                f"{list(vocabulary[fact].domain)}")
 
 
-def _check_fair_use_weighing(data: Node, path: Path) -> None:
-    for key in ("factor_weights", "bands", "leaning_threshold"):
-        if key not in data:
-            raise FairuseError(f"{path}: fair-use weighing needs '{key}'")
-    try:
-        FairUseWeighing.model_validate(dict(data))
-    except ValidationError as exc:
-        raise validation_error(exc, data, path) from None
-
-
 def _as_date(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -533,20 +631,52 @@ def _as_date(value) -> dt.date:
 
 
 def load_rulebase(root: Path | str | None = None) -> RuleBase:
-    """Load and check a whole ruleset directory (cached per directory)."""
+    """Load and check a whole ruleset directory (cached per directory and state of its files, bounded)."""
     root = Path(root) if root else default_rules_dir()
     key = _cache_key(root)
     if key in _CACHE:
+        _CACHE[key] = _CACHE.pop(key)  # the most recently used, last
         return _CACHE[key]
     base = _load(root)
     _CACHE[key] = base
+    while len(_CACHE) > MAX_RULESETS:  # rules edited and reloaded in one process: the oldest go
+        del _CACHE[next(iter(_CACHE))]
     from .yamlcache import flush
 
     flush()  # the parsed files, for the next process
     return base
 
 
+MAX_RULESETS = 8  # loaded rulesets kept in one process (each edit of a rule file is a new one)
 _CACHE: dict = {}
+
+# What the caches of other modules hold for a ruleset (its engines, its dates, its casebook)
+# is dropped when the ruleset is freed, so they never keep an old ruleset alive: a process
+# that edits and reloads its rules a thousand times holds the last few, not all of them.
+_FORGET: list = []  # functions(ruleset key) that drop a cache's entries for a ruleset
+_WATCHED: set = set()
+
+
+def ruleset_key(base: RuleBase) -> int:
+    """A key for ``base`` in a cache; every cache registered with :func:`forgets` drops its entries
+    under it when ``base`` is freed (so a cache entry never needs to keep its ruleset alive)."""
+    key = id(base)
+    if key not in _WATCHED:
+        _WATCHED.add(key)
+        weakref.finalize(base, _forget, key).atexit = False  # at exit nothing needs dropping
+    return key
+
+
+def forgets(purge):
+    """Register ``purge(key)``, called with a freed ruleset's :func:`ruleset_key`."""
+    _FORGET.append(purge)
+    return purge
+
+
+def _forget(key: int) -> None:
+    _WATCHED.discard(key)
+    for purge in _FORGET:
+        purge(key)
 
 
 def _cache_key(root: Path):
@@ -565,6 +695,9 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
     meta = load_file(meta_path, cached=True)
     if not isinstance(meta, dict) or "version" not in meta or "as_of" not in meta:
         raise FairuseError(f"{meta_path}: expected 'version' and 'as_of' (YYYY-MM-DD)")
+    if isinstance(meta["version"], bool) or not isinstance(meta["version"], (str, int, float)):
+        raise FairuseError(f"{meta_path}:{meta.line_of('version')}: 'version': expected text such as "
+                           f"\"2026.11.25\", got {shown(meta['version'])}")
     try:
         stated = _as_date(meta["as_of"])
     except ValueError:
@@ -609,6 +742,7 @@ def _load(root: Path, problems: list | None = None) -> RuleBase:
 
     domains = cond.Domains(
         {f.id: f.domain for f in vocab}, {f.id: f.type for f in vocab}, findings)
+    _check_modifiers(jurisdictions, domains, problems)
     rules: list[Rule] = []
     drafts: list[tuple[Path, int, str]] = []
     for path, data, model in rule_files:
@@ -648,10 +782,9 @@ def _build_rule(raw, node, path, filemodel, domains, authorities, jurisdictions)
     if model.effective_until and model.effective_until < model.effective_from:
         raise FairuseError(f"{where(node.line_of('effective_until'))}: effective_until is before effective_from")
     when = cond.parse(node["when"], domains, where)
-    try:
-        cond.to_dnf(when, domains)
-    except FairuseError as exc:
-        raise FairuseError(f"{where()}: {exc}") from None
+    if cond.dnf_size(when, domains) > cond.MAX_ALTERNATIVES:  # counted, never expanded
+        raise FairuseError(f"{where()}: its condition expands to more than {cond.MAX_ALTERNATIVES} alternatives "
+                           f"(all of any's multiply); name a part as a finding or split the rule")
     then = model.then
     then_line = node.line_of("then")
     for fid, value in then.finding.items():
@@ -746,19 +879,62 @@ def _check_exceptions(rules: list[Rule], problems: list | None = None) -> None:
                 problems.append(message)
             graph.setdefault(rule.id, set()).add(target)
 
-    def reaches(start: str, goal: str, seen: set) -> bool:
-        for nxt in graph.get(start, ()):
-            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
-                return True
-        return False
-
+    cyclic = _on_cycles(graph)
     for rule in rules:
-        if rule.id in graph and reaches(rule.id, rule.id, set()):
+        if rule.id in cyclic:
             message = f"{rule.where}: {rule.id}: exception_to forms a cycle; an exception cannot be its own exception"
             if problems is None:
                 raise FairuseError(message)
             problems.append(message)
             break
+
+
+def _on_cycles(graph: dict[str, set]) -> set:
+    """The nodes of ``graph`` (node -> successors) that lie on a cycle.
+
+    Tarjan's strongly connected components, without recursion: linear in the
+    nodes and edges, so forty layers of exceptions each naming the whole layer
+    below (2**40 paths) or a chain of thousands cost what their size says.
+    """
+    index: dict = {}
+    low: dict = {}
+    stack: list = []
+    on_stack: set = set()
+    out: set = set()
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph.get(nxt, ())))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in graph.get(node, ()):
+                        out.update(component)
+    return out
 
 
 def parse_date(text: str, what: str = "--as-of") -> dt.date:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import conditions as cond
-from .errors import FairuseError
+from .errors import FairuseError, shown
 from .rules import FACTORS, JURISDICTIONS, RuleBase, _load
 from .yamlfile import Node, load_file
 
@@ -72,6 +72,11 @@ def load_tests(root: Path, base: RuleBase) -> list[RuleTest]:
                 if bad:
                     raise FairuseError(f"{where}: expect.{code}: unknown key '{sorted(bad)[0]}' "
                                        f"(expected {', '.join(sorted(EXPECT_KEYS))})")
+                for key, value in spec.items():
+                    if not _expect_type_ok(key, value):
+                        at = f"{path}:{spec.line_of(key)}" if isinstance(spec, Node) else where
+                        raise FairuseError(f"{at}: expect.{code}.{key}: expected {_EXPECT_TYPES[key][1]}, "
+                                           f"got {shown(value)}")
             as_of = raw.get("as_of")
             if as_of is not None and not isinstance(as_of, dt.date):
                 try:
@@ -80,6 +85,40 @@ def load_tests(root: Path, base: RuleBase) -> list[RuleTest]:
                     raise FairuseError(f"{where}: as_of must be a date YYYY-MM-DD") from None
             tests.append(RuleTest(str(raw["name"]), path, line, facts, as_of, dict(raw["expect"])))
     return tests
+
+
+def _texts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _mapping(value, ok) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and ok(v) for k, v in value.items())
+
+
+_EXPECT_TYPES = {  # key -> (check, what is expected, in words)
+    "verdict": (lambda v: isinstance(v, str), "a verdict"),
+    "factors": (lambda v: _mapping(v, lambda x: isinstance(x, str)), "a mapping of factor to leaning"),
+    "fired": (_texts, "a list of rule ids"),
+    "not_fired": (_texts, "a list of rule ids"),
+    "findings": (lambda v: _mapping(v, lambda x: isinstance(x, (str, bool))), "a mapping of finding to value"),
+    "provisions": (lambda v: _mapping(v, lambda x: isinstance(x, str)), "a mapping of provision to status"),
+    "duties": (_texts, "a list of rule ids"),
+    "missing": (_texts, "a list of fact ids"),
+    "weights": (lambda v: _mapping(v, lambda x: isinstance(x, (int, float)) and not isinstance(x, bool)),
+                "a mapping of rule id to a number"),
+    "notes": (_texts, "a list of rule ids"),
+    "mitigations": (_texts, "a list of rule ids"),
+    "unverified": (_texts, "a list of rule ids"),
+    "not_encoded": (lambda v: isinstance(v, bool), "true or false"),
+    "assumptions": (_texts, "a list of fact ids"),
+    "precedent": (lambda v: v in ("fair", "unfair"), "fair, unfair or null"),
+    "disagreements": (_texts, "a list of fact ids"),
+}
+
+
+def _expect_type_ok(key: str, value) -> bool:
+    """Is ``value`` of the type the rule test's expectation ``key`` reads (null: nothing expected)?"""
+    return value is None or _EXPECT_TYPES[key][0](value)
 
 
 def run_tests(base: RuleBase, tests: list[RuleTest]) -> list[TestResult]:
@@ -209,13 +248,15 @@ def application_problems(rule, vocabulary, jurisdiction_kind: str | None = None)
 
     The memo shows a rule that leans (in a factor's Discussion) and every rule of an
     exceptions jurisdiction (beside the condition it decides), except a duty, shown
-    in its own words.
+    in its own words, and a rule that only concludes a finding (a step toward others).
     """
     if not rule.application:
         if getattr(rule.then, "leans", None):
             return ["leans toward a side but has no 'application:': the memo gives its reason without applying it "
                     "to the facts"]
-        if jurisdiction_kind == "exceptions" and not getattr(rule.then, "duty", None):
+        then = rule.then
+        shown = not (then.finding and not (then.verdict or then.provision or then.duty or then.note or then.mitigation))
+        if jurisdiction_kind == "exceptions" and not getattr(then, "duty", None) and shown:
             return ["no 'application:': the memo cannot apply this rule to the facts "
                     "(add a sentence over {{ facts.* }} / {{ said.* }})"]
         return []
@@ -293,8 +334,8 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
                     try:
                         parsed = cond.parse(mod[key], domains, lambda ln=None: where)
                         used_findings |= cond.names(parsed, "finding")
-                    except FairuseError as exc:
-                        errors.append(Problem(where, f"'{key}': {str(exc).split(': ', 2)[-1]}", "error"))
+                    except FairuseError:
+                        pass  # reported by the loader, with its line
             for tag in (mod.get("scale_tags") or {}):
                 if tag not in tags_used:
                     warnings.append(Problem(where, f"scales tag '{tag}' that no rule carries", "warning"))
@@ -372,7 +413,7 @@ def dating_problems(rule) -> tuple[list[str], list[str]]:
         auth = cite.authority
         if not (auth.date and auth.date > rule.effective_from):
             continue
-        what = "decided" if auth.kind == "case" else "issued" if auth.kind in ("guidance", "report") else "in force"
+        what = "decided" if auth.kind == "case" else "issued" if auth.kind in ("guidance", "report", "licence") else "in force"
         said = f"cites {auth.short or auth.key} ({what} {auth.date.isoformat()}) but takes effect {rule.effective_from.isoformat()}"
         if auth.kind in ("statute", "regulation") or not rule.by_conduct:
             errors.append(f"{said}: a rule is dated by the latest decision, guidance or statute it rests on "
@@ -386,48 +427,83 @@ def _overlap(a, b) -> bool:
     return a.effective_from <= (b.effective_until or dt.date.max) and b.effective_from <= (a.effective_until or dt.date.max)
 
 
-def precedes(base: RuleBase) -> dict:
-    """rule id -> every rule id it overrides, directly or through other exceptions."""
+def _exception_graph(base: RuleBase) -> dict[str, set]:
     direct: dict[str, set] = {}
     for rule in base.rules:
         direct.setdefault(rule.id, set()).update(rule.exception_to)
-    closure: dict[str, set] = {}
-    for start in direct:
-        seen: set = set()
-        todo = list(direct[start])
-        while todo:
-            nxt = todo.pop()
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.extend(direct.get(nxt, ()))
-        closure[start] = seen
-    return closure
+    return direct
 
 
-def contradictions(base: RuleBase, domains) -> list[Problem]:
+def _overrides(direct: dict, start: str, goal: str, budget: list) -> bool:
+    """Does ``start`` override ``goal``, directly or through other exceptions? Each rule visited
+    once; ``budget[0]`` counts the steps down."""
+    seen: set = set()
+    todo = list(direct.get(start, ()))
+    while todo:
+        nxt = todo.pop()
+        if nxt in seen:
+            continue
+        if nxt == goal:
+            return True
+        seen.add(nxt)
+        budget[0] -= 1
+        todo.extend(direct.get(nxt, ()))
+    return False
+
+
+#: Steps ``rules lint`` spends looking for contradictions: all pairs together, and one pair
+#: (two conditions of thousands of alternatives each are searched, never multiplied out).
+CONTRADICTION_STEPS = 2_000_000
+CONTRADICTION_PAIR_STEPS = 200_000
+
+
+def contradictions(base: RuleBase, domains, steps: int = CONTRADICTION_STEPS,
+                   pair_steps: int = CONTRADICTION_PAIR_STEPS) -> list[Problem]:
     """Pairs of rules that can fire on the same facts with contradictory values
-    for one finding and no declared precedence (``exception_to``)."""
-    over = precedes(base)
+    for one finding and no declared precedence (``exception_to``).
+
+    Bounded: each pair's conditions are searched together (:func:`fairuse.conditions.joint`,
+    never expanded into each other), at most ``pair_steps`` steps a pair and ``steps`` in
+    all; what is left unchecked is one error naming the rules (lint cannot vouch for them), never an
+    hour or a gigabyte."""
+    direct = _exception_graph(base)
     by_finding: dict[tuple, list] = {}
     for rule in base.rules:
         for name, value in rule.then.finding.items():
             by_finding.setdefault((rule.jurisdiction, name), []).append((rule, value))
+    budget = [steps]
     out = []
+    unchecked: list = []
     for (code, name), items in sorted(by_finding.items()):
         for i, (a, va) in enumerate(items):
             for b, vb in items[i + 1:]:
                 if va == vb or a.id == b.id or not _overlap(a, b):
                     continue
-                if b.id in over.get(a.id, ()) or a.id in over.get(b.id, ()):
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    unchecked.append((a, b))
                     continue
-                together = [cond._simplify(x + y) for x in cond.to_dnf(a.when, domains) for y in cond.to_dnf(b.when, domains)]
-                example = next((c for c in together if c is not None), None)
+                try:
+                    example = cond.joint(a.when, b.when, domains, min(pair_steps, budget[0]))
+                except cond.TooManyAlternatives as exc:
+                    budget[0] -= exc.args[0]
+                    unchecked.append((a, b))
+                    continue
                 if example is None:
+                    continue
+                if _overrides(direct, a.id, b.id, budget) or _overrides(direct, b.id, a.id, budget):
                     continue
                 shown = ", ".join(leaf.describe() for leaf in example)
                 out.append(Problem(f"{a.where}: {a.id}",
                                    f"contradicts {b.id} ({b.where}) on finding '{name}' ({_show(va)} vs {_show(vb)}) "
                                    f"when {shown}; declare which prevails with exception_to", "error"))
+    if unchecked:
+        a, b = unchecked[0]
+        more = f" and {len(unchecked) - 1:,} more pairs" if len(unchecked) > 1 else ""
+        out.append(Problem(f"{a.where}: {a.id}",
+                           f"not checked for a contradiction with {b.id} ({b.where}){more}: their conditions have "
+                           f"too many alternatives together (more than {steps:,} steps in all, {pair_steps:,} a "
+                           f"pair); name parts of them as findings", "error"))
     return out
 
 

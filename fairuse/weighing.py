@@ -118,9 +118,11 @@ def _holds(spec, findings: dict, domains: cond.Domains) -> bool:
 
 
 def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
-                   domains: cond.Domains, on=None) -> FairUseResult:
+                   domains: cond.Domains, on=None, brief: bool = False) -> FairUseResult:
+    """The fair-use verdict of ``firings``. ``brief``: the verdicts and scores only, without the reasons,
+    notes and mitigations in words (what-if variants read nothing else)."""
     spec = jur.weighing
-    notes, mitigations = _notes(firings, on)
+    notes, mitigations = ([], []) if brief else _notes(firings, on)
     not_needed = [f for f in firings if f.rule.then.verdict == NOT_NEEDED]
     if not_needed:
         # nothing to mitigate when no exception is needed; only the threshold notes are kept
@@ -177,7 +179,7 @@ def weigh_fair_use(jur: Jurisdiction, firings: list[Firing], findings: dict,
                     weight = 0.0
             sums[rule.then.leans] += weight
             weights[id(firing)] = weight
-        reasons = [reason(f, weights[id(f)], on) for f in firings if id(f) in weights]  # in firing order
+        reasons = [] if brief else [reason(f, weights[id(f)], on) for f in firings if id(f) in weights]  # firing order
         total = sum(sums.values())
         score = (sums["user"] - sums["owner"]) / (total + damping) if total else 0.0
         leaning = "user" if score >= threshold else "owner" if score <= -threshold else "neutral"

@@ -10,11 +10,12 @@ to say facts and moves. Nothing here decides anything.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 
 from .errors import FairuseError
-from .yamlfile import line_of, load_file
+from .yamlfile import line_of, load_text
 
 PLACES = {"us": "the United States", "uk": "the United Kingdom", "eu": "the European Union",
           "jp": "Japan", "cn": "China", "sg": "Singapore"}
@@ -198,23 +199,28 @@ def load_wording(vocabulary, template_dir: Path | None = None, env=None) -> Fact
 
     dirs = ([Path(template_dir)] if template_dir else []) + [templates_dir()]
     env = env or environment(template_dir)
-    path = next((d / "facts_prose.yaml" for d in dirs if (d / "facts_prose.yaml").exists()), None)
+    path = next((d / "facts_prose.yaml" for d in dirs if os.path.lexists(d / "facts_prose.yaml")), None)
     return FactWords(_prose_spec(dirs), env, vocabulary, path)
 
 
 def _prose_spec(template_dirs: list[Path]) -> dict:
+    """The first folder's facts_prose.yaml, read only from inside that folder (a link to a file outside it,
+    or a FIFO planted there, is one line: see :func:`fairuse.sandbox.read_inside`)."""
+    from .sandbox import read_inside
+    from .yamlfile import MAX_BYTES
+
     for folder in template_dirs:
         candidate = folder / "facts_prose.yaml"
-        if candidate.exists():
-            stat = candidate.stat()
-            return _read_prose_spec(str(candidate), stat.st_mtime_ns, stat.st_size)
+        if os.path.lexists(candidate):
+            text, _mtime = read_inside(folder, candidate, MAX_BYTES)
+            return _read_prose_spec(str(candidate), text)
     return {"facts": {}, "unknown": "It is not known {{ question }}."}
 
 
 @functools.lru_cache(maxsize=8)
-def _read_prose_spec(path: str, mtime_ns: int, size: int) -> dict:
-    """facts_prose.yaml read and checked once while the file is unchanged (the memo only reads it)."""
-    spec = load_file(path)
+def _read_prose_spec(path: str, text: str) -> dict:
+    """facts_prose.yaml parsed and checked once while its text is unchanged (the memo only reads it)."""
+    spec = load_text(text, path)
     _check_prose_spec(spec, Path(path))
     return spec
 

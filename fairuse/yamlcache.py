@@ -11,9 +11,11 @@ cache off). So:
   size to fool;
 * the package version, the Python version and PyYAML's version are part of each
   cache file's name, so an upgrade never reads an old cache;
-* a missing, corrupt, foreign (owned by another user, or writable by others) or
-  unreadable cache file is ignored and rebuilt; a folder that cannot be written
-  turns the cache off for the process, silently: never a traceback.
+* a missing, corrupt, foreign (owned by another user, or writable by others),
+  unreadable or special cache file (a link is never followed, a FIFO never
+  waited on), or one of another shape, is ignored and rebuilt; a folder that
+  cannot be written turns the cache off for the process, silently: never a
+  traceback.
 
 Only a file that parsed cleanly is cached; a file with an error is parsed (and
 its error reported) every time. Each hit returns a fresh copy, so a caller may
@@ -25,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import sys
 from pathlib import Path
 
@@ -68,24 +71,28 @@ class _Store:
         self.entries: dict[str, tuple[bytes, bytes]] = {}
         self.dirty = False
         try:
-            with open(path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                if not ours_alone(info):
-                    return  # never unpickle it
-                entries = pickle.load(handle)
-            if isinstance(entries, dict):
-                self.entries = entries
+            data = read_private(path, MAX_CACHE_BYTES)
+            entries = pickle.loads(data) if data is not None else None
         except Exception:  # missing, truncated, corrupt: start empty  # noqa: BLE001
-            self.entries = {}
+            entries = None
+        if isinstance(entries, dict) and all(
+                type(name) is str and type(entry) is tuple and len(entry) == 2
+                and type(entry[0]) is bytes and type(entry[1]) is bytes for name, entry in entries.items()):
+            self.entries = entries  # else a cache of another shape: ignored, then replaced
 
-    def get(self, name: str, digest: bytes):
+    def get(self, name: str, digest: bytes, check=None):
+        """The value cached for ``name`` with these bytes, if ``check(value)`` holds (its shape), else a miss."""
         entry = self.entries.get(name)
         if not entry or entry[0] != digest:
             return _MISS
         try:
-            return pickle.loads(entry[1])
+            value = pickle.loads(entry[1])
         except Exception:  # noqa: BLE001
+            value = _MISS
+        if value is _MISS or (check is not None and not check(value)):
+            del self.entries[name]  # parsed again, and stored afresh
             return _MISS
+        return value
 
     def put(self, name: str, digest: bytes, value) -> None:
         try:
@@ -117,6 +124,25 @@ class _Store:
 
 
 _MISS = object()
+MAX_CACHE_BYTES = 64 * 1024 * 1024  # a cache file larger than this is not one of ours
+
+
+def read_private(path: Path, limit: int) -> bytes | None:
+    """The bytes of a cache file, or None: read only if it is a regular file (a link is not followed, a FIFO
+    never blocks the run), owned by this user, writable by nobody else and at most ``limit`` bytes."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or not ours_alone(info) or info.st_size > limit:
+            return None  # never unpickled, never waited on
+        data = handle.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
 
 
 def _prune(folder: Path) -> None:
@@ -137,13 +163,14 @@ def _store_for(path: Path) -> _Store | None:
     return store
 
 
-def cached_parse(path: Path, raw: bytes, parse):
-    """``parse()``'s value for the file ``path`` whose bytes are ``raw``, from the cache if it holds them."""
+def cached_parse(path: Path, raw: bytes, parse, check=None):
+    """``parse()``'s value for the file ``path`` whose bytes are ``raw``, from the cache if it holds them
+    (and ``check(value)`` holds: a value of another shape is parsed again)."""
     store = _store_for(path)
     if store is None:
         return parse()
     digest = hashlib.blake2b(raw, digest_size=20).digest()
-    value = store.get(path.name, digest)
+    value = store.get(path.name, digest, check)
     if value is not _MISS:
         return value
     value = parse()

@@ -14,6 +14,7 @@ exhaust memory), at most :data:`MAX_NODES` values once aliases are expanded (a
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -172,8 +173,36 @@ def load_file(path: Path | str, cached: bool = False):
     if cached:
         from .yamlcache import cached_parse
 
-        return cached_parse(path, raw, lambda: load_text(text, str(path)))
+        return cached_parse(path, raw, lambda: load_text(text, str(path)), check=is_parsed)
     return load_text(text, str(path))
+
+
+def is_parsed(value) -> bool:
+    """Is ``value`` what :func:`load_text` gives? Mappings that know their lines, lists,
+    text, numbers, true/false, null and dates, and nothing else: a cached value of another shape is parsed
+    again (:mod:`fairuse.yamlcache`), never handed to a loader that would fail on it."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind in _SCALARS:
+            continue
+        if kind is Node:
+            if type(item.__dict__.get("line")) is not int or type(item.__dict__.get("key_lines")) is not dict:
+                return False
+            stack.extend(item)
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is dict:
+            stack.extend(item)
+            stack.extend(item.values())
+        else:
+            return False
+    return True
+
+
+_SCALARS = frozenset({str, int, float, bool, bytes, type(None), dt.date, dt.datetime})
 
 
 def _one_line(text: str) -> str:

@@ -97,3 +97,86 @@ def no_system_writes(monkeypatch):
     monkeypatch.setattr(os, "rename", guard("os.rename", os.rename, 1))
     monkeypatch.setattr(os, "link", guard("os.link", os.link, 1))
     monkeypatch.setattr(tempfile, "mkstemp", guard("mkstemp", tempfile.mkstemp, "dir"))
+
+
+HOSTILE_TEXT = " <img src=x onerror=alert(1)> [x](javascript:alert(1)) [/bold] ``` \x1b]2;pwned\x07 <script>s</script>"
+
+
+def plant_hostile_text(rules_dst: Path, casebook_dst: Path) -> None:
+    """Copies of the rules and the casebook whose every text (titles, provisions' words, explanations, notes,
+    citations, jurisdiction names, the ruleset's version, the decisions' names and holdings) ends in markup
+    and a terminal escape, as a ruleset or casebook others write could (issue 22)."""
+    import yaml
+
+    shutil.copytree(RULES, rules_dst)
+    shutil.copytree(ROOT / "casebook", casebook_dst)
+
+    def dump(path, data):
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+    for path in rules_dst.glob("*/*.yaml"):
+        if path.parent.name == "tests":
+            continue
+        data = yaml.safe_load(path.read_text())
+        if path.name == "weighing.yaml":
+            data["name"] = data.get("name", "X") + HOSTILE_TEXT
+            for prov in (data.get("provisions") or {}).values():
+                prov["title"] += HOSTILE_TEXT
+                prov["conditions"] = {k: v + HOSTILE_TEXT for k, v in prov["conditions"].items()}
+            for mod in data.get("modifiers") or []:
+                mod["explanation"] = mod.get("explanation", "") + HOSTILE_TEXT
+            for spec in data.get("assumptions") or []:
+                spec["reason"] += HOSTILE_TEXT
+        else:
+            for rule in data.get("rules") or []:
+                for key in ("title", "text", "explanation", "unsettled", "unverified"):
+                    if rule.get(key):
+                        rule[key] += HOSTILE_TEXT
+                for key in ("note", "mitigation", "duty"):
+                    if rule["then"].get(key):
+                        rule["then"][key] += HOSTILE_TEXT
+        dump(path, data)
+    table = yaml.safe_load((rules_dst / "authorities.yaml").read_text())
+    for spec in table["authorities"].values():
+        spec["cite"] += HOSTILE_TEXT
+        if spec.get("limit"):
+            spec["limit"] += HOSTILE_TEXT
+    dump(rules_dst / "authorities.yaml", table)
+    meta = yaml.safe_load((rules_dst / "ruleset.yaml").read_text())
+    meta["version"] = str(meta["version"]) + HOSTILE_TEXT
+    dump(rules_dst / "ruleset.yaml", meta)
+    for path in casebook_dst.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text())
+        for key in ("name", "citation", "holding", "later", "court"):
+            if data.get(key):
+                data[key] = str(data[key]) + HOSTILE_TEXT
+        dump(path, data)
+
+
+def assert_no_raw_markup(markdown: str) -> None:
+    """Nothing from the hostile text is Markdown or HTML: no tag, no link, no escape reaches the reader
+    (inside a fenced code block, nothing is markup)."""
+    import re
+
+    outside = _outside_fences(markdown)
+    assert "<img" not in outside and "<script" not in outside, outside[:2000]
+    assert not re.search(r"(?<!\\)\]\(javascript", outside), outside[:2000]
+    assert "\x1b" not in markdown and "\x07" not in markdown
+
+
+def _outside_fences(markdown: str) -> str:
+    """The Markdown outside fenced code blocks (inside one, nothing is markup)."""
+    import re
+
+    out, fence = [], None
+    for line in markdown.splitlines():
+        opening = re.match(r"^(`{3,}|~{3,})", line)
+        if fence is None and opening:
+            fence = opening.group(1)
+            continue
+        if fence is not None:
+            if line.startswith(fence[0] * len(fence)) and not line.strip(fence[0]):
+                fence = None
+            continue
+        out.append(line)
+    return "\n".join(out)

@@ -38,3 +38,13 @@ def run_main(*args, env: dict | None = None, stdin: str = "") -> Outcome:
         os.environ.clear()
         os.environ.update(saved_env)
     return Outcome(code, out.getvalue(), err.getvalue())
+
+
+def one_line(outcome: Outcome, *needles: str) -> str:
+    """The single error line of a run refused as bad input (exit 2, no traceback), holding each of ``needles``."""
+    assert outcome.code == 2, (outcome.code, outcome.stderr[-800:])
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in outcome.stderr, outcome.stderr[-2000:]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]

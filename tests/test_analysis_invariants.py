@@ -141,6 +141,8 @@ def check_decisive(a, context: dict) -> None:
         elif "uncertain" in statuses.values():
             # an uncertain answer is decided by a provision still in play, never by one already out
             assert all(statuses[d.provision] == "uncertain" for d in r.decisive if d.provision), code
+        elif r.raw_verdict == "applies":  # a provision applies, but an unknown fact could still defeat it
+            assert first.kind == "open" and first.facts and statuses[first.provision] == "applies", code
         else:  # no exception applies, but the law leaves open whether the use infringes
             assert first.kind == "open_law", code
         head = (first.provision_title or first.why or first.text).split(":")[0][:60]

@@ -93,10 +93,12 @@ def test_a_fact_that_could_reverse_the_verdict_makes_it_uncertain(base):
     # parody of a creative work, commercial, giving its audience a new work; whether it reaches
     # the original's own audience in its format is unknown, and that could decide the market
     # (taking the heart is not held against a parody, Campbell at 588-89, so it is left out here)
+    # (an established licensing market for such parodies is stated, so the market is not one-sided)
     answers = {"purpose": "parody", "targets_original": True, "commercial": "direct", "work_character": "creative",
-               "work_kind": "music", "amount_used": "entire", "new_purpose": "different", "audience_gets": "new_work"}
+               "work_kind": "music", "amount_used": "entire", "new_purpose": "different", "audience_gets": "new_work",
+               "licensing_market": "established"}
     alone = assess(answers, rulebase=base, casebook=None)  # the rules alone
-    assert alone.us.raw_verdict == "leaning_fair"
+    assert alone.us.raw_verdict in ("leaning_fair", "likely_fair")
     assert any(c.fact == "same_audience_and_format" and True in (c.values or [c.value])
                and DIRECTION[c.after] != "fair" for c in alone.changes)
     assert alone.us.verdict == "uncertain"

@@ -123,12 +123,25 @@ def test_leave_one_out_really_removes_the_case(base, cases, tmp_path, monkeypatc
 
 
 def test_evaluation_meets_the_targets(base, cases):
-    _, _, metrics = evaluate(cases, base)
+    # the decisions these targets were set on (the casebook before the batch added on 2026-12-07)
+    first = [c for c in cases if c.added is None]
+    _, _, metrics = evaluate(first, base)
     assert metrics["direction_accuracy"] >= 0.90
     assert metrics["factor_agreement"] >= 0.85
     assert metrics["direction_accuracy"] > metrics["majority_baseline"] + 0.3
-    _, _, withheld = evaluate(cases, base, ("new_purpose", "output_substitutes"))
+    _, _, withheld = evaluate(first, base, ("new_purpose", "output_substitutes"))
     assert withheld["direction_accuracy"] >= 0.80
+
+
+def test_the_batch_coded_blind_stays_above_the_majority_guess(base, cases):
+    """The 80 decisions added on 2026-12-07, coded before any rule ran on them: measured blind at 0.733 with
+    every fact (majority 0.547) and 0.680 with a user's facts (README, "How good is it"); a regression below
+    these floors fails."""
+    _, _, every = evaluate(cases, base, added="2026-12-07")
+    assert every["cases_decided"] >= 70
+    assert every["direction_accuracy"] >= 0.72 and every["direction_accuracy"] > every["majority_baseline"] + 0.15
+    _, _, primary = evaluate(cases, base, facts="primary", added="2026-12-07")
+    assert primary["direction_accuracy"] >= 0.66 and primary["abstention_rate"] <= 0.25
 
 
 def test_withhold_rejects_unknown_facts(base, cases):
@@ -196,7 +209,8 @@ def test_evaluate_primary_withholds_every_conclusory_fact_the_rules_infer(base):
     from fairuse.evaluation import evaluate
     cases = load_casebook(CASEBOOK, base)
     # derived from the rules' findings (stated_by), not a hand list
-    assert set(base.conclusory_facts) == {"new_purpose", "output_substitutes", "amount_necessary", "non_expressive"}
+    assert set(base.conclusory_facts) == {"new_purpose", "output_substitutes", "amount_necessary", "non_expressive",
+                                          "license_covers_use"}
     us = [c for c in cases if c.id in ("harper-row-v-nation", "authors-guild-v-google", "warhol-v-goldsmith")]
     table, _, metrics = evaluate(us, base, facts="primary")
     assert set(metrics["withheld"]) == set(base.conclusory_facts)

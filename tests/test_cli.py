@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 
 import pytest
@@ -193,3 +194,90 @@ def test_rules_new_never_writes_through_a_dangling_link(rules_copy, tmp_path):
     assert "use --force" not in line
     # checked before either file is written: the draft rule is not written either
     assert not (tmp_path / "elsewhere.yaml").exists() and not (rules_copy / "uk" / "tdm-planted.yaml").exists()
+
+
+def _all_help() -> dict:
+    """Every command's --help, as `fairuse` prints it (the readable placeholders are set where it runs)."""
+    import io
+    from contextlib import redirect_stdout
+
+    from fairuse.cli import command
+
+    root = command()
+    screens = {}
+
+    def walk(cmd, path):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            try:
+                root.main([*path, "--help"], prog_name="fairuse", standalone_mode=False)
+            except SystemExit:
+                pass
+        screens[" ".join(path)] = out.getvalue()
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(root, [])
+    return screens
+
+
+def test_no_help_screen_shows_a_type_placeholder():
+    screens = _all_help()
+    assert len(screens) > 20
+    for path, text in screens.items():
+        assert text.startswith("Usage: fairuse"), path
+        assert not re.search(r"<[A-Za-z_\[\]]+>|\{[A-Za-z_.]+\}", text), (path, text)
+        assert "fact id -> value" not in text, path
+        for line in text.splitlines()[1:]:  # a command's one-line description is its whole first sentence
+            assert not line.rstrip().endswith("...") or "FILE..." in line, (path, line)
+
+
+def test_the_first_help_screen_says_where_to_start():
+    text = _all_help()[""]
+    assert "Start here" in text and "fairuse assess" in text and "fairuse facts" in text
+
+
+def test_facts_lists_the_vocabulary_by_jurisdiction(cli):
+    uk = cli("facts", "--jurisdiction", "uk")
+    assert uk.returncode == 0 and "acknowledgement_given" in uk.stdout and "Question:" in uk.stdout
+    us = cli("facts", "--jurisdiction", "us", "--format", "json")
+    ids = {row["id"] for row in json.loads(us.stdout)}
+    assert "acknowledgement_given" not in ids and "new_purpose" in ids
+    one = cli("facts", "amount_used")
+    assert one.returncode == 0 and one.stdout.startswith("amount_used")
+    bad = cli("facts", "amount_usd")
+    assert bad.returncode == 2 and "did you mean 'amount_used'" in bad.stderr and "Traceback" not in bad.stderr
+    wrong = cli("facts", "--jurisdiction", "fr")
+    assert wrong.returncode == 2 and "--jurisdiction" in wrong.stderr
+# ------------------------------------------------------------------ issue 22: rule and casebook text others write
+
+def _literal_on_a_terminal(text: str) -> None:
+    """Rule and casebook text printed as it is: no markup read in it, its control sequences shown escaped."""
+    assert "[/bold]" in text and "<img src=x" in text
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b]2;pwned\\x07" in text
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    from conftest import plant_hostile_text
+
+    folder = tmp_path_factory.mktemp("hostile")
+    plant_hostile_text(folder / "rules", folder / "casebook")
+    return folder
+
+
+@pytest.mark.parametrize("args", [
+    ["casebook", "show", "campbell-v-acuff-rose"],
+    ["casebook", "list"],
+    ["casebook", "list", "--format", "csv"],
+    ["casebook", "similar", "--example", "song-parody"],
+    ["rules", "show", "us.107.1.parody"],
+    ["rules", "list"],
+    ["assess", "--example", "song-parody"],
+    ["assess", "--example", "song-parody", "--trace"],
+])
+def test_casebook_and_rules_commands_print_their_text_literally(hostile, args):
+    extra = ["--casebook", hostile / "casebook"] if args[0] == "casebook" or args[0] == "assess" else []
+    got = run_main(*args, "--rules", hostile / "rules", *extra)
+    assert got.code == 0, got.stderr
+    _literal_on_a_terminal(got.stdout)

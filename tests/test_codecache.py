@@ -124,3 +124,31 @@ def Path_of(cache):  # noqa: N802 - reads as a noun
     from pathlib import Path
 
     return Path(cache.directory)
+
+
+def test_a_fifo_or_link_planted_at_an_entry_is_never_read_or_waited_on(tmp_path, monkeypatch):
+    """Issue 22: the cache opened its files following links, and a FIFO planted there blocked the run."""
+    cache, path, _ = _one_entry(tmp_path, monkeypatch)
+    good = tmp_path / "elsewhere.jinja"
+    good.write_bytes(path.read_bytes())
+    good.chmod(0o600)
+    path.unlink()
+    path.symlink_to(good)
+    assert _bucket(cache, "Hello {{ name }}")[1].code is None
+    path.unlink()
+    os.mkfifo(path, 0o600)
+    assert _bucket(cache, "Hello {{ name }}")[1].code is None  # returns at once: opened without blocking
+
+
+def test_an_entry_holding_something_else_than_code_is_compiled_again(tmp_path, monkeypatch):
+    import marshal
+    import pickle
+
+    from jinja2.bccache import bc_magic
+
+    cache, path, _ = _one_entry(tmp_path, monkeypatch)
+    data = path.read_bytes()
+    checksum = pickle.loads(data[len(bc_magic):])  # the checksum comes right after the magic
+    path.write_bytes(bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(["not", "code"]))
+    path.chmod(0o600)
+    assert _bucket(cache, "Hello {{ name }}")[1].code is None

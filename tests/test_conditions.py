@@ -67,3 +67,34 @@ def test_the_engine_agrees_with_the_condition(c, facts):
                 (), dt.date(2000, 1, 1), None, None, (), Path("x.yaml"), 1)
     firings, _ = Engine([rule], DOMAINS, "prop").run(facts)
     assert bool(firings) == cond.evaluate(c, _known(facts), DOMAINS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(a=conditions, b=conditions)
+def test_joint_finds_what_the_product_of_the_two_dnfs_finds_first(a, b):
+    together = (cond._simplify(x + y) for x in cond.to_dnf(a, DOMAINS) for y in cond.to_dnf(b, DOMAINS))
+    assert cond.joint(a, b, DOMAINS) == next((c for c in together if c is not None), None)
+
+
+def _wide(names, k):
+    """all of k any-of-4 over distinct facts: 4**k alternatives."""
+    return cond.All(tuple(cond.Any(tuple(cond.Leaf("fact", names[4 * j + m], frozenset({True})) for m in range(4)))
+                          for j in range(k)))
+
+
+def test_joint_never_multiplies_two_conditions_of_4096_alternatives_out():
+    names = [f"f{i}" for i in range(24)]
+    domains = cond.Domains({n: (True, False) for n in names}, {n: "bool" for n in names}, {})
+    wide = _wide(names, 6)
+    assert cond.dnf_size(wide, domains) == 4096
+    found = cond.joint(wide, wide, domains, budget=1_000)
+    assert found is not None and len(found) == 6  # the first alternative of each, found at once
+    # a pair that holds together nowhere: refused within the budget, not 16 million conjunctions later
+    never = cond.Not(cond.Any(tuple(cond.Leaf("fact", n, frozenset({True})) for n in names[20:])))
+    assert cond.joint(wide, never, domains, budget=100_000) is None
+    try:
+        cond.joint(cond.All((wide, never)), wide, domains, budget=5_000)
+    except cond.TooManyAlternatives:
+        pass
+    else:
+        raise AssertionError("the budget was not kept")

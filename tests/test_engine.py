@@ -350,3 +350,20 @@ def test_what_if_verdicts_settled_equal_those_run(base):
                     assert (settled.raw_verdict, settled.verdict) == (ran.raw_verdict, ran.verdict), (path.name, f.id)
                     checked += 1
     assert checked > 500
+
+
+def test_defeats_along_a_chain_of_20000_exceptions_resolve_without_recursion():
+    """Issue 22: the defeats were resolved by recursion (a 3,000-rule chain was "nested too deeply") and
+    looked at every fired rule for each one (quadratic)."""
+    from types import SimpleNamespace as Fired
+
+    from fairuse.engine.trace import defeated_by
+
+    chain = [Fired(rule=Fired(id=f"r{i:05d}", exception_to=(f"r{i - 1:05d}",) if i else ())) for i in range(20_000)]
+    defeats = defeated_by(list(reversed(chain)))
+    assert sorted(defeats) == [f"r{i:05d}" for i in range(0, 20_000, 2)]  # the top one stands, and every other
+    assert all(by == [f"r{int(rule[1:]) + 1:05d}"] for rule, by in defeats.items())
+    # two exceptions to one rule, one of them defeated in turn: the other still defeats it
+    rules = [Fired(rule=Fired(id="base", exception_to=())), Fired(rule=Fired(id="a", exception_to=("base",))),
+             Fired(rule=Fired(id="b", exception_to=("base",))), Fired(rule=Fired(id="c", exception_to=("a",)))]
+    assert defeated_by(rules) == {"a": ["c"], "base": ["b"]}

@@ -192,3 +192,71 @@ def test_lint_reports_a_rule_the_engine_cannot_hold(rules_copy, monkeypatch):
     errors, _ = lint(rules_copy)
     engine_errors = [p for p in errors if "too large for the rules engine" in p.message]
     assert engine_errors and engine_errors[0].where.startswith(str(rules_copy))
+
+
+def _firing_rules(root: Path, n: int) -> None:
+    """``n`` rules that all fire: half lean on factor one, half a chain of findings whose first link an
+    exception defeats (so every link after it is retracted)."""
+    half = n // 2
+    findings = "".join(f"  g{i}: {{values: [true]}}\n" for i in range(half))
+    rules = []
+    for i in range(half):
+        rules.append((f"us.gen.lean{i}", "{fact: purpose, is: parody}", "{leans: user, weight: 1}", ""))
+        when = "{fact: purpose, is: parody}" if i == 0 else f"{{all: [{{finding: g{i - 1}, is: true}}, {{fact: purpose, is: parody}}]}}"
+        rules.append((f"us.gen.link{i}", when, f"{{finding: {{g{i}: true}}, leans: owner, weight: 1}}", ""))
+    rules.append(("us.gen.defeater", "{fact: purpose, is: parody}", "{note: A generated exception.}",
+                  "    exception_to: [us.gen.link0]\n"))
+    (root / "us" / "generated.yaml").write_text(
+        "jurisdiction: us\ntitle: Generated\nfactor: purpose\nfindings:\n" + findings + "rules:\n" + "".join(
+            f"  - id: {rid}\n    title: Generated\n    text: generated\n    when: {when}\n    then: {then}\n"
+            f"    explanation: A generated test rule.\n    authority: [usc-107]\n    effective_from: 1978-01-01\n{extra}"
+            for rid, when, then, extra in rules))
+
+
+def _calls_to_analyse(root: Path) -> int:
+    """Python function calls made by one analysis (the CLI's assess) with the rules at ``root``: a measure of
+    the work that, unlike time, a busy machine does not change."""
+    import sys
+
+    from fairuse.analysis import analyse
+    from fairuse.answers import load_answers
+    from fairuse.rules import load_rulebase
+
+    base = load_rulebase(root)
+    facts = load_answers(base.vocabulary, ROOT / "examples" / "song-parody.yaml")
+    analyse(facts, rulebase=base)  # compiled once, as a second run of a process would find it
+    count = 0
+
+    def counter(frame, event, arg):
+        nonlocal count
+        count += event == "call"
+
+    sys.setprofile(counter)
+    try:
+        analyse(facts, rulebase=base)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def test_the_cost_of_rules_that_all_fire_grows_with_their_number_not_its_square(rules_copy, tmp_path):
+    """Issue 22: 3,500 rules that all fire took 23-150 s (the defeats, the retraction and the facts each
+    factor turns on were quadratic). Work for 4n rules is at most about 4 times the work for n."""
+    import shutil
+
+    small, large = tmp_path / "small", tmp_path / "large"
+    shutil.copytree(rules_copy, small)
+    shutil.copytree(rules_copy, large)
+    _firing_rules(small, 200)
+    _firing_rules(large, 800)
+    from fairuse.answers import load_answers
+    from fairuse.assess import assess
+    from fairuse.rules import load_rulebase
+
+    rules = load_rulebase(large)
+    result = assess(load_answers(rules.vocabulary, ROOT / "examples" / "song-parody.yaml"), rulebase=rules)
+    fired = {f.rule.id for f in result.trace["us"]}
+    assert {f"us.gen.lean{i}" for i in range(400)} <= fired and not fired & {f"us.gen.link{i}" for i in range(400)}
+    base_calls = _calls_to_analyse(rules_copy)
+    grown = (_calls_to_analyse(large) - base_calls) / (_calls_to_analyse(small) - base_calls)
+    assert grown < 6, grown  # linear: 4; quadratic: 16

@@ -464,3 +464,31 @@ def test_a_contradicted_answer_is_said_in_the_facts_words(base, vocab):
                     "substitute for the works.")
     md = memo.render(result, "md").decode()
     assert "output substitutes" not in md and text in md
+
+
+# ------------------------------------------------------------------ issue 22: rule and casebook text others write
+
+from conftest import assert_no_raw_markup, plant_hostile_text  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def hostile_rules(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    plant_hostile_text(folder / "rules", folder / "casebook")
+    return folder
+
+
+@pytest.mark.parametrize("example", ["llm-web-crawl", "song-parody"])
+def test_every_rule_and_casebook_text_in_a_markdown_memo_is_escaped(hostile_rules, example, tmp_path):
+    from inprocess import run_main
+
+    got = run_main("memo", "--example", example, "--rules", hostile_rules / "rules", "--casebook",
+                   hostile_rules / "casebook", "--format", "md", "--appendix")
+    assert got.code == 0, got.stderr
+    assert_no_raw_markup(got.stdout)
+    assert "onerror" in got.stdout
+    html = tmp_path / "m.html"
+    got = run_main("memo", "--example", example, "--rules", hostile_rules / "rules", "--casebook",
+                   hostile_rules / "casebook", "--out", html, "--appendix")
+    assert got.code == 0, got.stderr
+    assert "<img" not in html.read_text() and "&lt;img" in html.read_text()

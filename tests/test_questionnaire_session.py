@@ -78,6 +78,11 @@ def test_any_json_on_disk_resumes_or_is_set_aside_intact(tmp_path_factory, base,
     '{"version": 1, "answers": {"no_such_fact": true}}',
     "\x00\xff not text",
     "x" * 2_000_000,
+    # issue 22: each crashed --resume every time (it could be neither saved nor printed)
+    '{"version": 1, "answers": {"use_summary": "A use \\ud800"}}',
+    '{"version": 1, "answers": {"\\udfff": true}}',
+    '{"version": 1, "answers": {}, "pid": ' + "9" * 5000 + "}",
+    '{"version": 1, "answers": {}, "pid": NaN}',
 ])
 def test_known_bad_shapes_are_set_aside(tmp_path, base, text):
     (tmp_path / "sessions").mkdir()

@@ -252,3 +252,70 @@ def test_lint_warns_on_an_exception_rule_without_an_application(rules_copy):
     errors, warnings = lint(rules_copy)
     assert not errors
     assert [w for w in _messages(warnings) if "eu.dsm.lawful-access: no 'application:'" in w]
+
+
+def _wide_contradicting(root, rules: int = 4, anys: int = 6) -> None:
+    """``rules`` rules, each all of ``anys`` any-of-4 over distinct facts (4**6 = 4,096 alternatives), concluding
+    one finding with alternating values, and nothing saying which prevails."""
+    facts = yaml.safe_load((root / "facts.yaml").read_text())["facts"]
+    bools = [f for f, spec in facts.items() if spec["type"] == "bool"][:4 * anys]
+    when = "{all: [" + ", ".join("{any: [" + ", ".join(f"{{fact: {bools[4 * j + m]}, is: true}}" for m in range(4))
+                                 + "]}" for j in range(anys)) + "]}"
+    body = "".join(f"  - id: us.gen.w{i}\n    title: Generated\n    text: generated\n    when: {when}\n"
+                   f"    then: {{finding: {{genf: {'a' if i % 2 else 'b'}}}}}\n    explanation: A generated rule.\n"
+                   f"    authority: [usc-107]\n    effective_from: 1978-01-01\n" for i in range(rules))
+    body += ("  - id: us.gen.use\n    title: Generated\n    text: generated\n    when: {finding: genf, is: a}\n"
+             "    then: {note: A note.}\n    explanation: A generated rule.\n    authority: [usc-107]\n"
+             "    effective_from: 1978-01-01\n")
+    (root / "us" / "generated.yaml").write_text(
+        "jurisdiction: us\ntitle: Generated\nfactor: purpose\nfindings:\n  genf: {values: [a, b]}\nrules:\n" + body)
+
+
+def test_lint_of_rules_of_4096_alternatives_finds_their_contradictions_in_bounded_memory(rules_copy):
+    """Issue 22: four such rules took lint to 2.6 GB (each pair's 4,096 x 4,096 conjunctions were listed)."""
+    import tracemalloc
+
+    from fairuse.assess import domains_of
+    from fairuse.ruletools import contradictions
+
+    _wide_contradicting(rules_copy)
+    base = load_rulebase(rules_copy)
+    tracemalloc.start()
+    try:
+        found = contradictions(base, domains_of(base))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 1024 * 1024, peak
+    pairs = {(p.where.rsplit(": ", 1)[-1], p.message.split()[1]) for p in found if p.severity == "error"}
+    assert pairs == {("us.gen.w0", "us.gen.w1"), ("us.gen.w0", "us.gen.w3"), ("us.gen.w1", "us.gen.w2"),
+                     ("us.gen.w2", "us.gen.w3")}
+    errors, _warnings = lint(rules_copy)
+    assert len([p for p in errors if "contradicts" in p.message and "us.gen." in p.where]) == 4
+
+
+def test_lint_says_which_pairs_it_could_not_check_within_its_bound(rules_copy):
+    from fairuse.assess import domains_of
+    from fairuse.ruletools import contradictions
+
+    _wide_contradicting(rules_copy)
+    base = load_rulebase(rules_copy)
+    found = contradictions(base, domains_of(base), pair_steps=3)  # too few steps for any pair
+    assert len(found) == 1 and found[0].severity == "error"  # unchecked is never passed as checked
+    assert "not checked for a contradiction" in found[0].message
+    assert "more pairs" in found[0].message and "name parts of them as findings" in found[0].message
+
+
+@pytest.mark.parametrize("line, needle", [
+    ("fired: 5", "expected a list of rule ids, got 5"),
+    ("weights: {us.ai.guardrails: heavy}", "expected a mapping of rule id to a number"),
+])
+def test_a_mistyped_rule_test_is_one_line_naming_file_line_and_key(rules_copy, line, needle):
+    """An expectation of the wrong type crashed `fairuse rules test` (issue 22: types checked before use)."""
+    from inprocess import one_line, run_main
+
+    path = rules_copy / "tests" / "us-ai.yaml"
+    text = path.read_text()
+    start = text.index("fired: [")
+    path.write_text(text[:start] + line + text[text.index("\n", start):])
+    one_line(run_main("rules", "test", rules_copy), "us-ai.yaml:13:", "expect.us.", needle)

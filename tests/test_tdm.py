@@ -29,7 +29,9 @@ SCENARIOS = [
     ("uk-ack-impossible", "uk", {**RESEARCH, "acknowledgement_given": "impossible"}, TODAY, "applies", "uk.cdpa.s29a", "applies"),
     ("uk-shared", "uk", {**RESEARCH, "copies_shared": True}, TODAY, "does_not_apply", "uk.cdpa.s29a", "does_not_apply"),
     ("uk-before-2014", "uk", RESEARCH, dt.date(2013, 1, 1), "uncertain", None, None),
-    ("uk-enjoyment", "uk", {**RESEARCH, "purpose": "entertainment"}, TODAY, "does_not_apply", "uk.cdpa.s29a", "does_not_apply"),
+    # s.29A does not apply; quotation, criticism, news (s.30) and incidental inclusion (s.31) are assessed too, and with
+    # nothing known of what the entertainment quotes or includes, the UK answer is open (issue 23)
+    ("uk-enjoyment", "uk", {**RESEARCH, "purpose": "entertainment"}, TODAY, "uncertain", "uk.cdpa.s29a", "does_not_apply"),
     ("uk-memorising-release", "uk", {**RESEARCH, "purpose": "ai_training", "ai_stage": "model_release", "memorization_risk": "high"}, TODAY, "uncertain", "uk.cdpa.s29a", "uncertain"),
     ("uk-public-domain", "uk", {**COMMERCIAL, "work_status": "public_domain"}, TODAY, "not_needed", None, None),
     ("uk-licensed", "uk", {**COMMERCIAL, "license_covers_use": True}, TODAY, "not_needed", None, None),
@@ -55,7 +57,8 @@ SCENARIOS = [
     ("jp-analysis-database", "jp", {**COMMERCIAL, "source_is_analysis_product": True}, TODAY, "does_not_apply", "jp.art30-4", "does_not_apply"),
     ("jp-excessive", "jp", {**COMMERCIAL, "amount_necessary": False}, TODAY, "does_not_apply", "jp.art30-4", "does_not_apply"),
     ("jp-before-2019", "jp", COMMERCIAL, dt.date(2018, 6, 1), "uncertain", None, None),
-    ("jp-entertainment", "jp", {**COMMERCIAL, "purpose": "entertainment"}, TODAY, "does_not_apply", "jp.art30-4", "does_not_apply"),
+    # Art 30-4 does not apply; quotation (Art 32) and news reporting (Art 41) are assessed too, and stay open (issue 23)
+    ("jp-entertainment", "jp", {**COMMERCIAL, "purpose": "entertainment"}, TODAY, "uncertain", "jp.art30-4", "does_not_apply"),
     ("jp-search-snippets", "jp", {**COMMERCIAL, "purpose": "search_index", "public_exposure": "snippets"}, TODAY, "applies", "jp.art47-5", "applies"),
     ("jp-rag-outputs", "jp", {**COMMERCIAL, "ai_stage": "output_generation", "memorization_risk": "high"}, TODAY, "uncertain", "jp.art30-4", "uncertain"),
     ("jp-pirated-still-30-4", "jp", {**COMMERCIAL, "source_access": "unauthorized_copy"}, TODAY, "applies", "jp.art30-4", "applies"),
@@ -81,7 +84,8 @@ SCENARIOS = [
     ("sg-shared-why-unknown", "sg", {**COMMERCIAL, "copies_shared": True}, TODAY, "uncertain", "sg.s244", "uncertain"),
     ("sg-contract", "sg", {**COMMERCIAL, "contract_forbids_tdm": True}, TODAY, "applies", "sg.s244", "applies"),
     ("sg-before-2021", "sg", COMMERCIAL, dt.date(2021, 11, 20), "uncertain", None, None),
-    ("sg-entertainment", "sg", {**COMMERCIAL, "purpose": "entertainment"}, TODAY, "does_not_apply", "sg.s244", "does_not_apply"),
+    # s.244 does not apply; fair use for news and for criticism or review (ss.190-192) is assessed too, and stays open (issue 23)
+    ("sg-entertainment", "sg", {**COMMERCIAL, "purpose": "entertainment"}, TODAY, "uncertain", "sg.s244", "does_not_apply"),
     ("sg-memorising-release", "sg", {**COMMERCIAL, "ai_stage": "model_release", "memorization_risk": "high"}, TODAY, "uncertain", "sg.s244", "uncertain"),
     ("sg-public-domain", "sg", {**COMMERCIAL, "work_status": "public_domain"}, TODAY, "not_needed", None, None),
     ("sg-licensed", "sg", {**COMMERCIAL, "license_covers_use": True}, TODAY, "not_needed", None, None),

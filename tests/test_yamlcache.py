@@ -171,3 +171,65 @@ def test_a_link_planted_at_a_cache_file_is_never_followed_or_replaced(cache, tmp
     yamlcache.flush()
     assert victim.read_text() == "precious" and store_path.is_symlink()
     assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def _node_without_lines():
+    from fairuse.yamlfile import Node
+
+    node = Node({"version": "1", "as_of": "2020-01-01"})
+    node.line = 1  # no key_lines: line_of would fail in every loader
+    return node
+
+
+@pytest.mark.parametrize("shape", [
+    lambda entries: {name: 5 for name in entries},  # entry[0] of an int
+    lambda entries: {**entries, 5: (b"x", b"y")},  # a name the folder cannot hold
+    lambda entries: {name: (digest, b"y", b"z") for name, (digest, _) in entries.items()},
+    lambda entries: {name: (digest, pickle.dumps(_node_without_lines())) for name, (digest, _) in entries.items()},
+    lambda entries: {name: (digest, pickle.dumps({1, 2})) for name, (digest, _) in entries.items()},
+    lambda entries: {name: (digest, pickle.dumps(("a", "tuple"))) for name, (digest, _) in entries.items()},
+    lambda entries: {name: (digest, pickle.dumps(ROOT)) for name, (digest, _) in entries.items()},
+])
+def test_a_cache_of_the_wrong_shape_is_ignored_and_rebuilt(cache, monkeypatch, shape):
+    """Issue 22: a cache file of the wrong shape (ours, 0600) ended every run in a traceback."""
+    fresh = rules.load_rulebase(RULES)
+    cases = [c.summary() for c in load_casebook(base=fresh)]
+    yamlcache.flush()
+    files = list(cache.glob("yaml-*.pickle"))
+    for f in files:
+        f.write_bytes(pickle.dumps(shape(pickle.loads(f.read_bytes()))))
+        f.chmod(0o600)
+    new_process(monkeypatch)
+    again = rules.load_rulebase(RULES)
+    assert snapshot(again) == snapshot(fresh)
+    assert [c.summary() for c in load_casebook(base=again)] == cases
+    yamlcache.flush()  # writes a whole cache again, never fails on what it read
+
+
+def test_a_fifo_planted_at_a_cache_file_never_blocks(cache, monkeypatch):
+    rules.load_rulebase(RULES)
+    yamlcache.flush()
+    files = list(cache.glob("yaml-*.pickle"))
+    for f in files:
+        f.unlink()
+        os.mkfifo(f)
+    new_process(monkeypatch)
+    base = rules.load_rulebase(RULES)  # opened without blocking, and not read
+    assert base.stated_as_of and all(f.is_fifo() for f in files)
+
+
+def test_a_link_planted_at_a_cache_file_is_not_read(cache, monkeypatch, tmp_path):
+    path = RULES / "ruleset.yaml"
+    load_file(path, cached=True)
+    yamlcache.flush()
+    (store_file,) = list(cache.glob("yaml-*.pickle"))
+    entries = pickle.loads(store_file.read_bytes())
+    digest, _ = entries["ruleset.yaml"]
+    entries["ruleset.yaml"] = (digest, pickle.dumps({"planted": True}))
+    planted = tmp_path / "planted.pickle"
+    planted.write_bytes(pickle.dumps(entries))
+    planted.chmod(0o600)
+    store_file.unlink()
+    store_file.symlink_to(planted)
+    new_process(monkeypatch)
+    assert load_file(path, cached=True) == load_file(path)

@@ -245,12 +245,34 @@ def _fair_use(a: Assessment, code: str, res: FairUseResult, apply: _Applier, fac
     jur_cites = _jurisdiction_cites(base, code, a.as_of)
     result = Result(code, "fair_use", res.verdict, res.raw_verdict, [], factors=factors, score=res.score,
                     steps=list(res.steps), adjustments=list(res.adjustments), modifiers=modifiers, cites=jur_cites,
-                    not_needed_by=not_needed, not_encoded=res.not_encoded, notes=list(res.notes),
+                    not_needed_by=not_needed, claims=_claims(a, code, apply), not_encoded=res.not_encoded,
+                    notes=list(res.notes),
                     mitigations=list(res.mitigations), precedent=analogy.to_dict() if analogy else None,
                     precedent_decided=decided, json=json)
     result.decisive = _decisive_fair_use(result)
     json["decisive"] = [_decisive_json(d) for d in result.decisive]
     return result
+
+
+SEPARATE_CLAIM = "separate_claim"
+
+
+def _claims(a: Assessment, code: str, apply: _Applier) -> list:
+    """The separate claims beside the answer (a licence's conditions broken, copyright-management information
+    removed): rules tagged ``separate_claim`` that fired and were not defeated, in the order they fired."""
+    out = []
+    for f in a.trace.get(code, []):
+        if SEPARATE_CLAIM in f.rule.tags:
+            out.append(apply.consideration({"rule": f.rule.id, "reason": f.rule.explanation,
+                                            "unsettled": f.rule.unsettled or "", "unverified": f.rule.unverified or ""}))
+    return out
+
+
+def _intermediate(rule) -> bool:
+    """A rule that only concludes a finding: a step toward other rules, not a reason the memo gives."""
+    then = rule.then
+    return bool(then.finding) and not (then.leans or then.verdict or then.provision or then.duty or then.note
+                                       or then.mitigation)
 
 
 def _jurisdiction_cites(base, code: str, on) -> tuple:
@@ -300,6 +322,8 @@ def _exceptions(a: Assessment, code: str, res, apply: _Applier, relied) -> Resul
             for pid in then.provisions:
                 by_condition.setdefault((pid, then.condition, bool(then.met)), []).append(firing)
             tied.add(firing.rule.id)
+        if _intermediate(firing.rule):
+            tied.add(firing.rule.id)  # a step toward other rules (a licence covers the use or not), not a reason shown
     reasons_by_rule = {r["rule"]: r for r in res.reasons}
     provisions = []
     for p in res.provisions:
@@ -347,7 +371,7 @@ def _exceptions(a: Assessment, code: str, res, apply: _Applier, relied) -> Resul
     open_law = [apply.consideration(reasons_by_rule[f.rule.id]) for f in a.trace.get(code, [])
                 if f.rule.then.verdict == "uncertain" and f.rule.id in reasons_by_rule]
     return Result(code, "exceptions", res.verdict, res.raw_verdict, [], provisions=provisions, reasons=reasons,
-                  open_law=open_law,
+                  open_law=open_law, claims=_claims(a, code, apply),
                   steps=list(res.steps), adjustments=list(res.adjustments), not_encoded=res.not_encoded,
                   notes=list(res.notes), duties=list(res.duties), mitigations=list(res.mitigations), json=json)
 
@@ -365,6 +389,19 @@ def _decisive_exceptions(base, r: Result, changes: list, on) -> list:
     elif r.verdict == "applies":
         p = next(p for p in r.provisions if p.status == "applies")
         out = [Decisive("provision", p.title, provision=p.id, provision_title=p.title)]
+    elif r.verdict == "uncertain" and r.raw_verdict == "applies":
+        # a provision applies on the facts given, but an unknown fact could still defeat it: what is open is
+        # the condition of that provision the fact decides
+        moving = {c.fact for c in changes if c.kind == "unknown" and c.after != NOT_NEEDED}
+        reads = _condition_reads(base, r.code, on)
+        for p in (p for p in r.provisions if p.status == "applies"):
+            for c in p.conditions:
+                facts = tuple(sorted(moving & reads.get((p.id, c.name), set())))
+                if facts:
+                    out.append(Decisive("open", c.text, provision=p.id, provision_title=p.title, facts=facts))
+        if not out:
+            p = next(p for p in r.provisions if p.status == "applies")
+            out = [Decisive("open", p.title, provision=p.id, provision_title=p.title, facts=tuple(sorted(moving)))]
     elif r.verdict == "uncertain" and not any(p.status == "uncertain" for p in r.provisions):
         # no exception applies, and the law leaves open whether the use infringes at all
         out = [Decisive("open_law", c.title, why=c.application or c.law) for c in r.open_law]
@@ -373,11 +410,7 @@ def _decisive_exceptions(base, r: Result, changes: list, on) -> list:
         out = _closest_unmet(r)
     else:
         moving = {c.fact for c in changes if c.kind == "unknown" and c.after != NOT_NEEDED}
-        reads: dict = {}
-        for rule in base.active(r.code, on):
-            if rule.then.condition:
-                for pid in rule.then.provisions:
-                    reads.setdefault((pid, rule.then.condition), set()).update(rule.facts_used)
+        reads = _condition_reads(base, r.code, on)
         for p in (p for p in r.provisions if p.status == "uncertain"):
             for c in p.conditions:
                 if c.unsettled:
@@ -392,10 +425,25 @@ def _decisive_exceptions(base, r: Result, changes: list, on) -> list:
     return out
 
 
+def _condition_reads(base, code: str, on) -> dict:
+    """The facts the rules deciding each (provision, condition) read."""
+    reads: dict = {}
+    for rule in base.active(code, on):
+        if rule.then.condition:
+            for pid in rule.then.provisions:
+                reads.setdefault((pid, rule.then.condition), set()).update(rule.facts_used)
+    return reads
+
+
 def _closest_unmet(r: Result) -> list:
-    """The unmet conditions of the provision that came closest (fewest conditions unmet, then most met)."""
+    """The unmet conditions of the provision that came closest: the one in point (its `purpose` met) first,
+    then fewest conditions unmet, then most met."""
     failing = sorted((p for p in r.provisions if p.status == "does_not_apply"),
-                     key=lambda p: (sum(c.status == "unmet" for c in p.conditions),
+                     # a provision whose `purpose` condition (the kind of use it serves) is met is the one in
+                     # point; one that fails on it is not in point, so it comes after every other
+                     key=lambda p: ({"met": 0, "unmet": 2}.get(next((c.status for c in p.conditions
+                                                                     if c.name == "purpose"), ""), 1),
+                                    sum(c.status == "unmet" for c in p.conditions),
                                     -sum(c.status == "met" for c in p.conditions)))
     return [Decisive("unmet", c.text, provision=p.id, provision_title=p.title,
                      why=next((w.application or w.law for w in c.why), ""))

@@ -20,6 +20,7 @@ own evaluation.
 from __future__ import annotations
 
 from ..casebook import rank
+from ..rules import forgets, ruleset_key
 from .model import Comparison
 
 FACTORS = ("purpose", "nature", "amount", "market")
@@ -68,18 +69,17 @@ def facts_per_factor(base, on) -> dict[str, set]:
         for finding in rule.then.finding:
             producers.setdefault(finding, []).append(rule)
     out: dict[str, set] = {}
-    for rule in rules:
-        if not rule.factor:
-            continue
-        facts = out.setdefault(rule.factor, set())
-        todo, seen = [rule], set()
+    for factor in dict.fromkeys(r.factor for r in rules if r.factor):  # one walk a factor: linear in the rules
+        facts = out.setdefault(factor, set())
+        todo, seen, followed = [r for r in rules if r.factor == factor], set(), set()
         while todo:
             r = todo.pop()
             if r.id in seen:
                 continue
             seen.add(r.id)
             facts.update(f for f in r.facts_used if f in base.vocabulary.facts)
-            for finding in r.findings_used:
+            for finding in r.findings_used - followed:
+                followed.add(finding)
                 todo.extend(producers.get(finding, []))
     return out
 
@@ -179,15 +179,17 @@ def short_names(base) -> dict:
     """Each case authority's reporter cite or docket number -> its short name (``short:`` in authorities.yaml)."""
     from ..prose import _citation_key
 
-    cached = _SHORT.get(id(base))
-    if cached is None or cached[0] is not base:
+    ruleset = ruleset_key(base)
+    table = _SHORT.get(ruleset)
+    if table is None:
         table = {}
         for auth in base.authorities.values():
             key = _citation_key(auth.cite) if auth.kind == "case" else None
             if key and auth.short:
                 table.setdefault(key, auth.short)
-        cached = _SHORT[id(base)] = (base, table)
-    return cached[1]
+        _SHORT[ruleset] = table
+    return table
 
 
 _SHORT: dict = {}
+forgets(lambda key: _SHORT.pop(key, None))  # dropped when the ruleset is freed

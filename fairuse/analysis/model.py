@@ -30,7 +30,7 @@ class Cite:
     text: str  # the citation as printed in full, pinpoint included ("Campbell v. Acuff-Rose …, at 586")
     full: str  # the authority's citation without pinpoint (its Table of Authorities entry)
     short: str  # the short form after the first full citation ("Campbell, 510 U.S. at 586"); "" when none
-    kind: str  # case | statute | regulation | guidance | report
+    kind: str  # case | statute | regulation | guidance | report | licence
     limit: str = ""  # a limit the court put on its own holding ("non-generative AI only")
 
     def to_json(self) -> dict:
@@ -227,6 +227,7 @@ class Result:
     adjustments: list = field(default_factory=list)  # each change of the verdict shown: {cause, items, from, to}
     modifiers: list = field(default_factory=list)
     not_needed_by: list = field(default_factory=list)  # [Consideration]
+    claims: list = field(default_factory=list)  # [Consideration]: separate claims beside the answer (rules tagged separate_claim)
     not_encoded: str = ""
     notes: list = field(default_factory=list)
     duties: list = field(default_factory=list)

@@ -25,7 +25,7 @@ def examples() -> None:
 
 @app.command()
 def assess(
-    answers: Annotated[Optional[Path], typer.Option("--answers", "-a", help="Answers file (YAML or JSON) of fact id -> value.")] = None,
+    answers: Annotated[Optional[Path], typer.Option("--answers", "-a", help="Answers file (YAML or JSON): each fact's id and its answer; 'fairuse facts' lists them.")] = None,
     example: Annotated[Optional[str], typer.Option("--example", "-e", help="Name of a bundled example (see 'fairuse examples').")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text, json or md (default: text).")] = None,
     as_of: AsOfOpt = None,
@@ -85,7 +85,7 @@ def _check_assess_fmt(fmt: Optional[str]) -> str:
 
 @app.command()
 def memo(
-    answers: Annotated[Optional[Path], typer.Option("--answers", "-a", help="Answers file (YAML or JSON).")] = None,
+    answers: Annotated[Optional[Path], typer.Option("--answers", "-a", help="Answers file (YAML or JSON): each fact's id and its answer; 'fairuse facts' lists them.")] = None,
     example: Annotated[Optional[str], typer.Option("--example", "-e", help="Name of a bundled example.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (.html, .pdf or .md); Markdown goes to standard output without it.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="html, pdf or md (default: from --out's extension).")] = None,
@@ -183,7 +183,7 @@ def _emit(result, fmt: str, trace: bool) -> None:
     from ..safetext import clean
 
     if fmt == "md":
-        typer.echo(clean(report.to_markdown(result) + (report.engine_view(result) if trace else "")), nl=False)
+        typer.echo(clean(report.to_markdown(result) + (report.engine_view_markdown(result) if trace else "")), nl=False)
         return
     if sys.stdout.isatty():
         from rich.console import Console

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import AsOfOpt, CasebookOpt, RulesOpt, _check_fmt, _fail, _print_frame, _source, app
+from .common import AsOfOpt, CasebookOpt, RulesOpt, _check_fmt, _fail, _print_frame, _source, app, say
 
 
 casebook_app = typer.Typer(help="The casebook: precedents, analogues, and the rules measured against the courts. "
@@ -63,19 +63,19 @@ def casebook_show(
     if _check_fmt(fmt, ("text", "json")) == "json":
         typer.echo(json.dumps(case, indent=2, ensure_ascii=False))
         return
-    typer.echo(f"{case['name']}, {case['citation']}")
-    typer.echo(f"Court: {case['court']} · decided {case['decided']} · jurisdiction {case['jurisdiction']} "
+    say(f"{case['name']}, {case['citation']}")
+    say(f"Court: {case['court']} · decided {case['decided']} · jurisdiction {case['jurisdiction']} "
                f"· outcome {case['outcome']}")
     if case["source"]:
-        typer.echo(f"Source: {case['source']}")
-    typer.echo(f"\nHolding: {case['holding']}")
+        say(f"Source: {case['source']}")
+    say(f"\nHolding: {case['holding']}")
     if case["later"]:
-        typer.echo(f"Later: {case['later']}")
+        say(f"Later: {case['later']}")
     if case["factors"]:
-        typer.echo("\nThe court on the factors: " + ", ".join(f"{k} {v}" for k, v in case["factors"].items()))
-    typer.echo("\nFacts as coded:")
+        say("\nThe court on the factors: " + ", ".join(f"{k} {v}" for k, v in case["factors"].items()))
+    say("\nFacts as coded:")
     for key, value in case["facts"].items():
-        typer.echo(f"  {key}: {value}")
+        say(f"  {key}: {value}")
 
 
 @casebook_app.command("similar")
@@ -110,8 +110,8 @@ def casebook_similar(
     rows = [m.to_dict() for m in chosen]
     if _check_fmt(fmt) == "text":
         for row in rows:
-            typer.echo(f"{row['similarity']:.2f}  {row['outcome']:8} {row['name']}, {row['citation']}")
-            typer.echo(f"      {row['why']}")
+            say(f"{row['similarity']:.2f}  {row['outcome']:8} {row['name']}, {row['citation']}")
+            say(f"      {row['why']}")
         return
     _print_frame(pd.DataFrame(rows)[["id", "name", "outcome", "similarity", "why"]], fmt)
 
@@ -129,8 +129,8 @@ def casebook_stats(
 
     base, cases = _casebook(rules, casebook)
     for title, frame in stats(cases, base).items():
-        typer.echo(f"\n== {title.replace('_', ' ')} ==")
-        typer.echo(frame.to_string())
+        say(f"\n== {title.replace('_', ' ')} ==")
+        say(frame.to_string())
 
 
 @casebook_app.command("evaluate")
@@ -160,38 +160,97 @@ def casebook_evaluate(
         typer.echo(json.dumps({"metrics": metrics, "cases": json.loads(table.to_json(orient="records")),
                                "factors": json.loads(factors.to_json(orient="records"))}, indent=2))
     elif fmt == "csv":
-        typer.echo(table.to_csv(index=False), nl=False)
+        say(table.to_csv(index=False), nl=False)
     elif metrics["cases_evaluated"] == 0:
-        typer.echo(f"No case in the casebook is in split '{metrics['split']}' (mark cases with 'split: {metrics['split']}').")
+        say(f"No case in the casebook is in split '{metrics['split']}' (mark cases with 'split: {metrics['split']}').")
     else:
         above = metrics["direction_accuracy"] - metrics["majority_baseline"]
-        typer.echo(f"Cases evaluated: {metrics['cases_evaluated']} (decided for or against: {metrics['cases_decided']}); "
+        say(f"Cases evaluated: {metrics['cases_evaluated']} (decided for or against: {metrics['cases_decided']}); "
                    f"facts: {metrics['facts']}; split: {metrics['split']}"
                    + (f"; added {metrics['added']}" if metrics["added"] else "")
                    + (f"; withheld facts: {', '.join(metrics['withheld'])}" if metrics["withheld"] else ""))
-        typer.echo(f"Direction accuracy: {metrics['direction_accuracy']:.3f} "
+        say(f"Direction accuracy: {metrics['direction_accuracy']:.3f} "
                    f"(majority-class guess {metrics['majority_baseline']:.3f}; {above:+.3f})")
-        typer.echo(f"Abstentions:        {metrics['abstention_rate']:.3f} (uncertain on decided cases); "
+        say(f"Abstentions:        {metrics['abstention_rate']:.3f} (uncertain on decided cases); "
                    f"decided by precedent: {metrics['decided_by_precedent']}")
-        typer.echo(f"Factor agreement:   {metrics['factor_agreement']:.3f} over {metrics['factor_findings']} stated findings")
-        typer.echo("\nCalibration (verdict: cases, how often the court went that way; majority-class share "
+        say(f"Factor agreement:   {metrics['factor_agreement']:.3f} over {metrics['factor_findings']} stated findings")
+        say("\nCalibration (verdict: cases, how often the court went that way; majority-class share "
                    f"{metrics['majority_baseline']:.3f}):")
         for row in metrics["calibration"]:
             share = "-" if row["precision"] is None else f"{row['precision']:.3f}"
             what = "the commoner outcome" if row["verdict"] == "uncertain" else "right"
-            typer.echo(f"  {row['verdict'].replace('_', ' '):15} {row['cases']:4}  {share} {what}")
-        typer.echo("\nConfusion (court x rules):")
-        typer.echo(confusion(table).to_string())
+            say(f"  {row['verdict'].replace('_', ' '):15} {row['cases']:4}  {share} {what}")
+        say("\nConfusion (court x rules):")
+        say(confusion(table).to_string())
         misses = table[table["hit"] == False]  # noqa: E712
         if len(misses):
-            typer.echo("\nMisses:")
+            say("\nMisses:")
             for row in misses.itertuples():
-                typer.echo(f"  {row.id}: court {row.court_outcome}, rules {row.verdict}; fired: {row.rules_fired}")
+                say(f"  {row.id}: court {row.court_outcome}, rules {row.verdict}; fired: {row.rules_fired}")
         disagreements = factors[~factors["agree"].astype(bool)]
         if len(disagreements):
-            typer.echo("\nFactor disagreements:")
+            say("\nFactor disagreements:")
             for row in disagreements.itertuples():
-                typer.echo(f"  {row.id} {row.factor}: court {row.court}, rules {row.rules}")
+                say(f"  {row.id} {row.factor}: court {row.court}, rules {row.rules}")
     if minimum is not None and metrics["direction_accuracy"] < minimum:
-        typer.echo(f"fairuse: direction accuracy {metrics['direction_accuracy']:.3f} is below --min {minimum}", err=True)
+        say(f"fairuse: direction accuracy {metrics['direction_accuracy']:.3f} is below --min {minimum}", err=True)
         raise typer.Exit(1)
+
+
+@casebook_app.command("fit")
+def casebook_fit(
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="DIR", help="Write a fitted copy of the ruleset to DIR instead of changing it in place (then: fairuse rules diff RULES DIR).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report; write nothing.")] = False,
+    ridge: Annotated[float, typer.Option("--ridge", help="How strongly the weights are held to the hand-set ones (0: not at all).")] = 0.05,
+    force: Annotated[bool, typer.Option("--force", help="With --out: replace DIR if it exists.")] = False,
+    rules: RulesOpt = None,
+    casebook: CasebookOpt = None,
+) -> None:
+    """Fit the US factor weights and verdict thresholds to the casebook's dev decisions, cross-validated,
+    and write them into rules/us/weighing.yaml with their provenance.
+
+    Example: fairuse casebook fit --out fitted-rules && fairuse rules diff rules fitted-rules
+    """
+    import datetime as dt
+    import shutil
+
+    from ..fitting import fit, rows_for, weighs_most, write_fit
+
+    base, cases = _casebook(rules, casebook)
+    if "us" not in base.jurisdictions:
+        _fail(f"{base.root}: no US ruleset to fit")
+    if ridge < 0:
+        _fail("--ridge: expected 0 or more")
+    spec = base.jurisdictions["us"].weighing
+    rows = rows_for(cases, base)
+    result = fit(rows, spec["factor_weights"], spec["bands"], ridge=ridge)
+    cv = result.cv
+    typer.echo(f"Fitted on {result.decisions} US decisions of the dev split ({result.rows} assessments: every fact, "
+               f"and only the facts a user knows); {len(cv['probability_cutoffs'])} sides, 5 folds.")
+    typer.echo(weighs_most(result))
+    typer.echo(f"Cross-validated accuracy {cv['accuracy']:.3f} (uncertain counted as a miss; {cv['uncertain']:.3f} "
+               f"uncertain), majority-class guess {cv['majority_baseline']:.3f}.")
+    for mode in ("primary", "all"):
+        if f"facts_{mode}" in cv:
+            part = cv[f"facts_{mode}"]
+            typer.echo(f"  facts {mode:7}: accuracy {part['accuracy']:.3f}, uncertain {part['uncertain']:.3f}")
+    typer.echo("Bands (score: cases out of fold, how often the court went that way):")
+    for band, spec_row in cv["bands"].items():
+        where = result.bands.get(band)
+        right = spec_row.get("right")
+        typer.echo(f"  {band.replace('_', ' '):15} {'' if where is None else f'from {where:+.3f}':12} "
+                   f"{spec_row['cases']:4}  {'-' if right is None else f'{right:.3f}'}")
+    if dry_run:
+        return
+    path = base.root / "us" / "weighing.yaml"
+    if out is not None:
+        if out.exists() and not force:
+            _fail(f"--out: {out}: already exists; use --force to replace it")
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(base.root, out)
+        written = write_fit(out / "us" / "weighing.yaml", result, dt.date.today())
+        typer.echo(f"wrote {written}; see what changes: fairuse rules diff {base.root} {out}")
+    else:
+        written = write_fit(path, result, dt.date.today())
+        typer.echo(f"wrote {written}")

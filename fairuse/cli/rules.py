@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import CasebookOpt, RulesOpt, _check_fmt, _fail, _print_frame, app
+from .common import CasebookOpt, RulesOpt, _check_fmt, _fail, _print_frame, app, say
 
 
 rules_app = typer.Typer(help="Maintain the rulesets: list, show, lint, test, diff, schema, new. "
@@ -48,7 +48,7 @@ def rules_list(
         what = (f"{rule.factor}:{then.leans}x{then.weight}" if then.leans else
                 f"{','.join(then.provisions)}:{then.condition}={'met' if then.met else 'unmet'}" if then.condition else
                 then.verdict or ("finding" if then.finding else "duty" if then.duty else "note"))
-        typer.echo(f"{rule.id:48} {rule.effective_from} – {until}  {what:42} {rule.title}")
+        say(f"{rule.id:48} {rule.effective_from} – {until}  {what:42} {rule.title}")
 
 
 @rules_app.command("show")
@@ -71,18 +71,18 @@ def rules_show(
     if not versions:
         _fail(f"no rule '{rule_id}'{closest(rule_id, {r.id for r in base.rules})}")
     for rule in versions:
-        typer.echo(f"{rule.id} — {rule.title}   [{rule.where}]")
-        typer.echo(f"  in force: {rule.effective_from} to {rule.effective_until or 'now'}")
-        typer.echo(f"  text: {rule.text}")
-        typer.echo("  when:\n" + "\n".join("    " + line for line in yaml.safe_dump(
+        say(f"{rule.id} — {rule.title}   [{rule.where}]")
+        say(f"  in force: {rule.effective_from} to {rule.effective_until or 'now'}")
+        say(f"  text: {rule.text}")
+        say("  when:\n" + "\n".join("    " + line for line in yaml.safe_dump(
             to_data(rule.when), sort_keys=False, allow_unicode=True).splitlines()))
         then = rule.then.model_dump(exclude_none=True, exclude_defaults=True)
-        typer.echo("  then: " + ", ".join(f"{k}={v}" for k, v in then.items()))
-        typer.echo(f"  explanation: {rule.explanation}")
-        typer.echo("  authority: " + "; ".join(rule.cites()))
+        say("  then: " + ", ".join(f"{k}={v}" for k, v in then.items()))
+        say(f"  explanation: {rule.explanation}")
+        say("  authority: " + "; ".join(rule.cites()))
         if rule.unsettled:
-            typer.echo(f"  unsettled: {rule.unsettled}")
-        typer.echo("")
+            say(f"  unsettled: {rule.unsettled}")
+        say("")
 
 
 @rules_app.command("lint")
@@ -97,10 +97,10 @@ def rules_lint(directory: DirArg = None) -> None:
 
     errors, warnings = lint(_rules_dir(directory))
     for problem in errors:
-        typer.echo(f"error: {problem}")
+        say(f"error: {problem}")
     for problem in warnings:
-        typer.echo(f"warning: {problem}")
-    typer.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)")
+        say(f"warning: {problem}")
+    say(f"{len(errors)} error(s), {len(warnings)} warning(s)")
     if errors:
         raise typer.Exit(2)
 
@@ -123,17 +123,17 @@ def rules_test(
     failed = [r for r in results if not r.passed]
     for r in results:
         if r.passed and verbose:
-            typer.echo(f"ok    {r.test.name}")
+            say(f"ok    {r.test.name}")
         if not r.passed:
-            typer.echo(f"FAIL  {r.test.name}  [{r.test.file}:{r.test.line}]")
+            say(f"FAIL  {r.test.name}  [{r.test.file}:{r.test.line}]")
             for failure in r.failures:
-                typer.echo(f"      {failure}")
-            typer.echo("      trace:")
+                say(f"      {failure}")
+            say("      trace:")
             for line in r.trace:
-                typer.echo(f"        {line}")
+                say(f"        {line}")
     covered = set().union(*(r.fired for r in results)) if results else set()
     ids = {r.id for r in base.rules}
-    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed "
+    say(f"{len(results) - len(failed)} passed, {len(failed)} failed "
                f"({len(covered & ids)} of {len(ids)} rules fired in some test)")
     if failed:
         raise typer.Exit(1)
@@ -156,11 +156,11 @@ def rules_diff(
     table = diff(load_rulebase(old), load_rulebase(new), casebook_dir=casebook)
     fmt = _check_fmt(fmt)
     if fmt == "text" and table.empty:
-        typer.echo("No verdict, factor leaning or reason changes.")
+        say("No verdict, factor leaning or reason changes.")
         return
     if fmt == "text":
         changed = table[table["what"] == "verdict"]
-        typer.echo(f"{len(changed)} verdict change(s), {len(table)} change(s) in all")
+        say(f"{len(changed)} verdict change(s), {len(table)} change(s) in all")
     _print_frame(table, fmt)
 
 
@@ -198,7 +198,7 @@ def rules_new(
     if not (root / "ruleset.yaml").exists():
         _fail(f"{root}: not a ruleset directory (no ruleset.yaml); give --dir")
     rule_path, test_path = scaffold(root, jurisdiction, rule_id, load_rulebase(root))
-    typer.echo(f"wrote {rule_path} (a draft) and {test_path}; fill in the TODOs, remove 'draft: true', "
+    say(f"wrote {rule_path} (a draft) and {test_path}; fill in the TODOs, remove 'draft: true', "
                f"then run: fairuse rules test {root} && fairuse rules lint {root}")
 
 
@@ -216,6 +216,6 @@ def rules_export(
     from ..export import export
 
     rules_dir, casebook_dir = export(directory, force=force)
-    typer.echo(f"copied the bundled rules to {rules_dir} and the casebook to {casebook_dir}; "
+    say(f"copied the bundled rules to {rules_dir} and the casebook to {casebook_dir}; "
                f"use them with: fairuse assess --rules {rules_dir} ...; check edits with: "
                f"fairuse rules lint {rules_dir} && fairuse rules test {rules_dir}")

@@ -44,16 +44,17 @@ class _Partition:
         self.count = 0
 
     def fits(self, unit: _Unit) -> bool:
-        leaves = unit.leaves()
-        if len(self.leaves | leaves) > LIMITS["leaves"] or self.count + len(unit.rules) > LIMITS["rules"]:
+        """Would ``unit`` stay within :data:`LIMITS` here? In the unit's size, never the partition's."""
+        if self.count + len(unit.rules) > LIMITS["rules"]:
             return False
-        uses = dict(self.uses)
+        leaves = unit.leaves()
+        if len(self.leaves) + len(leaves - self.leaves) > LIMITS["leaves"]:
+            return False
+        uses: dict = {}
         for terms, _ in unit.rules:
             for k in set(terms):
                 uses[k] = uses.get(k, 0) + 1
-                if uses[k] > LIMITS["rules_per_leaf"]:
-                    return False
-        return True
+        return all(self.uses.get(k, 0) + n <= LIMITS["rules_per_leaf"] for k, n in uses.items())
 
     def add(self, unit: _Unit) -> None:
         self.units.append(unit)

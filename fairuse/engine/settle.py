@@ -88,21 +88,50 @@ class Settle:
 
         Conditions are monotone (unknown is never "no", and ``not`` is the
         complement over declared values), so removing findings can only stop
-        rules from firing, never start one: retraction is exact.
+        rules from firing, never start one: retraction is exact. Each firing is
+        checked once, and again only when a finding value it reads loses its last
+        surviving rule, so a chain of thousands of findings resting on a defeated
+        rule unravels in one pass, not one pass per link.
         """
         known = _known(facts)
-        alive = [f for f in firings if f.rule.id not in defeats]
+        alive = {i: f for i, f in enumerate(firings) if f.rule.id not in defeats}
+        producers: dict = {}  # (finding, value) -> indices of the surviving firings concluding it
+        readers: dict = {}  # finding -> indices of the surviving firings whose condition reads it
+        for i, f in alive.items():
+            for fid, value in f.rule.then.finding.items():
+                producers.setdefault((fid, _key(value)), set()).add(i)
+            for fid in f.rule.findings_used:
+                readers.setdefault(fid, []).append(i)
+        view = dict(known)
+        for fid, key in producers:
+            view.setdefault(fid, set()).add(key[1])
+        queue = [i for i, f in alive.items() if f.rule.findings_used]
+        queue.reverse()
+        while queue:
+            i = queue.pop()
+            f = alive.get(i)
+            if f is None or cond.evaluate(f.rule.when, view, self._domains):
+                continue
+            del alive[i]
+            for fid, value in f.rule.then.finding.items():
+                left = producers[(fid, _key(value))]
+                left.discard(i)
+                if not left:
+                    view[fid].discard(value)
+                    if not view[fid]:
+                        del view[fid]
+                    queue.extend(j for j in readers.get(fid, ()) if j in alive)
+        kept = [alive[i] for i in sorted(alive)]
+        findings: dict = {}
+        for f in kept:
+            for fid, value in f.rule.then.finding.items():
+                findings.setdefault(fid, {}).setdefault(value, []).append(f.rule.id)
         dropped = [f for f in firings if f.rule.id in defeats]
-        while True:
-            findings: dict = {}
-            for f in alive:
-                for fid, value in f.rule.then.finding.items():
-                    findings.setdefault(fid, {}).setdefault(value, []).append(f.rule.id)
-            view = {**known, **{k: set(v) for k, v in findings.items()}}
-            keep = [f for f in alive if not f.rule.findings_used or cond.evaluate(f.rule.when, view, self._domains)]
-            if len(keep) == len(alive):
-                break
-            alive = keep
-        out = Firings(Firing(f.rule, f.matched, i + 1) for i, f in enumerate(alive))
+        out = Firings(Firing(f.rule, f.matched, i + 1) for i, f in enumerate(kept))
         out.defeated = [(f.rule, defeats[f.rule.id]) for f in dropped]
         return out, findings
+
+
+def _key(value):
+    """A finding value as a key that keeps ``True`` apart from ``1``."""
+    return (type(value) is bool, value)

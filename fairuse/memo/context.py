@@ -31,7 +31,7 @@ VERDICT_WORDS = {
     "applies": "falls within the exception", "does_not_apply": "falls outside the exception",
 }
 KIND_TITLES = {"case": "Cases", "statute": "Statutes", "regulation": "Regulations",
-               "guidance": "Guidance", "report": "Reports"}
+               "guidance": "Guidance", "report": "Reports", "licence": "Licences"}
 MAX_SUMMARY = 2000  # characters of the use summary the memo shows; the rest is cut with a note
 FACTOR_TITLES = {"purpose": "Factor one", "nature": "Factor two", "amount": "Factor three", "market": "Factor four"}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FairuseError
-from ..sandbox import MAX_TEMPLATE_NUMBER, environment, templates_dir  # noqa: F401 - the memo's public names
+from ..sandbox import MAX_TEMPLATE_NUMBER, environment, template_line, templates_dir  # noqa: F401 - the memo's public names
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -28,16 +28,17 @@ def render(analysis: Analysis, fmt: str, template_dir: Path | None = None, appen
     try:  # facts_prose.yaml's sentences are templates too: their errors are caught here as well
         context = build_context(analysis, appendix=appendix, **heading)
         text = env.get_template(name).render(**context, for_pdf=(fmt == "pdf"))
-    except TemplateError as exc:
-        where = getattr(exc, "filename", None) or name
+    except TemplateError as exc:  # where: the template's file and line (a firm's file, when it is theirs)
         line = getattr(exc, "lineno", None)
-        raise FairuseError(f"{where}{':' + str(line) if line else ''}: template error: {exc.message}") from None
+        where = (f"{exc.filename}:{line}" if getattr(exc, "filename", None) and line
+                 else template_line(exc) or getattr(exc, "filename", None) or name)
+        raise FairuseError(f"{where}: template error: {exc.message}") from None
     except RecursionError:
         raise FairuseError(f"{name}: template error: templates include each other without end") from None
     except (OverflowError, MemoryError) as exc:  # range(10**9) and the like, refused by the sandbox
-        raise FairuseError(f"{name}: template error: too large: {exc}") from None
+        raise FairuseError(f"{template_line(exc) or name}: template error: too large: {exc}") from None
     except (ArithmeticError, LookupError, TypeError, ValueError, UnicodeError) as exc:
-        raise FairuseError(f"{name}: template error: {type(exc).__name__}: {exc}") from None
+        raise FairuseError(f"{template_line(exc) or name}: template error: {type(exc).__name__}: {exc}") from None
     if fmt != "pdf":
         return text.encode("utf-8")
     from .pdf import _pdf

@@ -10,7 +10,9 @@ from .questions import Question, load_questions
 from .session import Session
 from .terminal import BACK, SKIP, Prompter
 
-LEANS = {"user": "toward you", "owner": "toward the owner", "neutral": "neither way"}
+LEANS = {"user": "leans toward you", "owner": "leans toward the owner", "neutral": "leans neither way"}
+FACTOR_WORDS = {"purpose": "the purpose of your use", "nature": "the nature of the works",
+                "amount": "how much you use", "market": "the effect on the owner's market"}
 
 
 def describe(q: Question, value, skipped: bool = False) -> str:
@@ -112,7 +114,8 @@ def _flow(base, interview: Interview, questions, answers, settled, history, prom
             stretch, stretch_asked = (q.section, follow), set()
         title = (f"Follow-up{'' if follow == 1 else f' {follow}'}: {q.section_title}" if follow
                  else q.section_title)
-        echo(f"\n[{title}] question {asked + 1}, at most {interview.bound(answers, settled)} left")
+        left = len(interview.askable(answers, settled))  # the questions this path still asks, this one included
+        echo(f"\n[{title}] question {asked + 1} of about {asked + max(left, 1)}")
         current = again.pop(q.fact, answers.get(q.fact))
         reply = prompter.ask(q, base.vocabulary[q.fact], current, q.help_for(interview.chosen(answers, settled)))
         if reply is BACK:
@@ -157,5 +160,6 @@ def _leaning_line(base, interview: Interview, stretch, asked: set, answers: dict
     if result.us is None or result.us.verdict == "not_needed" or factor not in result.us.factors:
         return
     f = result.us.factors[factor]
-    echo(f"  So far, {factor} (US factor {list(result.us.factors).index(factor) + 1}) leans "
-         f"{LEANS[f.leaning]} ({f.score:+.2f}).")
+    number = list(result.us.factors).index(factor) + 1
+    echo(f"  So far, in the United States, {FACTOR_WORDS.get(factor, factor)} (factor {number}) "
+         f"{LEANS[f.leaning]}.")  # words, never a score

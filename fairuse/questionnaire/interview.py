@@ -34,6 +34,17 @@ class Interview:
         self.domains = cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, {})
         self._refs = {q.fact: (cond.names(q.ask_if, "fact") if q.ask_if is not None else set())
                       | (cond.names(q.skip_if, "fact") if q.skip_if is not None else set()) for q in questions}
+        self._decisive: dict = {}  # (fact, answers) -> bool: the next question and the count ask the same
+
+    def decisive(self, fact_id: str, answers: dict) -> bool:
+        """Could any answer to ``fact_id`` change a verdict, a provision's status or the fair-use score?"""
+        key = (fact_id, repr(sorted(answers.items(), key=lambda kv: kv[0])))
+        hit = self._decisive.get(key)
+        if hit is None:
+            if len(self._decisive) > 4096:
+                self._decisive.clear()
+            hit = self._decisive[key] = self._decides(fact_id, answers)
+        return hit
 
     # -- the date and the places
 
@@ -58,8 +69,7 @@ class Interview:
             return False
         return not holds(q.skip_if, answers, self.domains)
 
-    def decisive(self, fact_id: str, answers: dict) -> bool:
-        """Could any answer to ``fact_id`` change a verdict, a provision's status or the fair-use score?"""
+    def _decides(self, fact_id: str, answers: dict) -> bool:
         q = self.questions[self.position[fact_id]] if fact_id in self.position else None
         if q is not None and q.always_ask:
             return True
@@ -76,11 +86,11 @@ class Interview:
                 continue
             if fact_id not in facts_used(self.base, code, on, conduct):
                 continue
-            before = _evaluate(self.base, code, facts, on, conduct)[0]
+            before = _evaluate(self.base, code, facts, on, conduct, settle=True)[0]
             for value in fact.domain:
                 if value == "unknown":
                     continue
-                if _matters(before, _evaluate(self.base, code, {**facts, fact_id: value}, on, conduct)[0]):
+                if _matters(before, _evaluate(self.base, code, {**facts, fact_id: value}, on, conduct, settle=True)[0]):
                     return True
         return False
 
@@ -116,6 +126,14 @@ class Interview:
             if self.is_open(q, answers, settled) and self.should_ask(q, answers):
                 return i, i < start
         return None
+
+    # -- the count shown
+
+    def askable(self, answers: dict, settled: set) -> list[str]:
+        """The open questions that would be asked now, on this path: each could change an answer given the
+        answers so far. An answer can open a branch (its questions join) or close one; this is what the
+        progress line counts ("question 5 of about 16")."""
+        return [q.fact for q in self.questions if self.is_open(q, answers, settled) and self.should_ask(q, answers)]
 
     # -- the bound
 

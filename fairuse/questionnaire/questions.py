@@ -1,5 +1,8 @@
 """The questions as data: ``rules/questions.yaml`` read, checked and linted.
 
+Every text is shown on a terminal literally: a control sequence in a ruleset's
+questions.yaml (a title-setting OSC, a colour) is shown escaped, never sent.
+
 One block per fact: the question, help citing the authority (a general part and
 parts per jurisdiction, so a user sees only what concerns the places they
 chose), plain labels, ``ask_if`` / ``skip_if`` conditions over earlier answers,
@@ -12,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import conditions as cond
-from ..errors import FairuseError
-from ..rules import RuleBase
+from ..errors import FairuseError, closest, shown
+from ..rules import FACTORS, RuleBase
+from ..safetext import clean
 from ..yamlfile import Node, load_file
 
 GENERAL = "general"
@@ -53,7 +57,7 @@ class Question:
 
 def _help(raw, where, codes: set) -> list:
     if isinstance(raw, str) and raw.strip():
-        return [(None, " ".join(raw.split()))]
+        return [(None, clean(" ".join(raw.split())))]
     if not isinstance(raw, dict) or not raw:
         raise FairuseError(f"{where()}: 'help' must be a text or a mapping of 'general' and jurisdiction codes to text")
     parts = []
@@ -62,14 +66,14 @@ def _help(raw, where, codes: set) -> list:
         if not isinstance(text, str) or not text.strip():
             raise FairuseError(f"{where(line)}: help '{key}': expected a text")
         if key == GENERAL:
-            parts.append((None, " ".join(text.split())))
+            parts.append((None, clean(" ".join(text.split()))))
             continue
         names = [c.strip() for c in str(key).split(",")]
         bad = [c for c in names if c not in codes]
         if bad:
             raise FairuseError(f"{where(line)}: help key '{key}': '{bad[0]}' is not a jurisdiction "
                                f"(expected 'general' or codes from {', '.join(sorted(codes))})")
-        parts.append((frozenset(names), " ".join(text.split())))
+        parts.append((frozenset(names), clean(" ".join(text.split()))))
     return parts
 
 
@@ -84,6 +88,13 @@ def load_questions(base: RuleBase, path: Path | None = None) -> list[Question]:
     for section in data["sections"]:
         if not isinstance(section, dict) or "id" not in section or not isinstance(section.get("questions"), list):
             raise FairuseError(f"{path}:{getattr(section, 'line', '?')}: a section needs 'id' and a 'questions' list")
+        for key in ("id", "title", "factor"):
+            if section.get(key) is not None and not isinstance(section[key], str):
+                raise FairuseError(f"{path}:{section.line_of(key)}: section '{key}': expected text, "
+                                   f"got {shown(section[key])}")
+        if section.get("factor") is not None and section["factor"] not in FACTORS:
+            raise FairuseError(f"{path}:{section.line_of('factor')}: section 'factor': expected one of "
+                               f"{', '.join(FACTORS)}{closest(section['factor'], FACTORS)}")
         for raw in section["questions"]:
             line = getattr(raw, "line", 0)
             if not isinstance(raw, dict):
@@ -98,8 +109,15 @@ def load_questions(base: RuleBase, path: Path | None = None) -> list[Question]:
             for key in ("always_ask", "review_only"):
                 if key in raw and not isinstance(raw[key], bool):
                     raise FairuseError(f"{where()}: '{key}' takes true or false")
+            if not isinstance(raw["question"], str):
+                raise FairuseError(f"{where(raw.line_of('question'))}: 'question': expected text, "
+                                   f"got {shown(raw['question'])}")
             base.vocabulary.require(raw["fact"], where())
-            choices = dict(raw.get("choices") or {})
+            if not isinstance(raw.get("choices") or {}, dict):
+                raise FairuseError(f"{where(raw.line_of('choices'))}: 'choices': expected a mapping of each value "
+                                   f"to its label, got {shown(raw['choices'])}")
+            choices = {value: clean(text) if isinstance(text, str) else text
+                       for value, text in (raw.get("choices") or {}).items()}
             fact = base.vocabulary[raw["fact"]]
             for value, text in choices.items():
                 if value not in fact.values or not isinstance(text, str):
@@ -110,8 +128,8 @@ def load_questions(base: RuleBase, path: Path | None = None) -> list[Question]:
                     raise FairuseError(f"{where()}: no label for value '{missing[0]}'")
             ask_if = cond.parse(raw["ask_if"], domains, where) if raw.get("ask_if") else None
             skip_if = cond.parse(raw["skip_if"], domains, where) if raw.get("skip_if") else None
-            out.append(Question(fact.id, " ".join(str(raw["question"]).split()), _help(raw["help"], where, codes),
-                                section["id"], section.get("title", section["id"]), section.get("factor"),
+            out.append(Question(fact.id, clean(" ".join(raw["question"].split())), _help(raw["help"], where, codes),
+                                section["id"], clean(section.get("title") or section["id"]), section.get("factor"),
                                 choices, ask_if, skip_if, line, bool(raw.get("always_ask")), bool(raw.get("review_only"))))
     return out
 

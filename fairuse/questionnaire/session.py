@@ -179,15 +179,39 @@ def read_state(path: Path) -> dict:
             raise Corrupt(f"{info.st_size} bytes, more than a session ever holds ({MAX_BYTES})")
         data = handle.read(MAX_BYTES + 1)
     try:
-        state = json.loads(data.decode("utf-8"))
+        state = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except RecursionError:
         raise Corrupt("nested too deeply") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # not UTF-8, not JSON, a number of 5,000 digits, NaN
         raise Corrupt(f"not JSON ({str(exc)[:120]})") from None
     try:
+        _check_text(state)
         return check_shape(state, path.stem if path.parent.name == "sessions" and ID_PATTERN.match(path.stem) else None)
     except RecursionError:
         raise Corrupt("nested too deeply") from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(state) -> None:
+    """Every text in the session is valid Unicode: JSON's ``"\\ud800"`` (half of a pair) cannot be saved,
+    printed or written to an answers file, so a session holding one is not a session of ours."""
+    stack = [state]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise Corrupt("a text holds half of a UTF-16 surrogate pair (\\ud800-\\udfff), not valid Unicode")
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 # ------------------------------------------------------------------ one session

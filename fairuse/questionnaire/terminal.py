@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..safetext import clean
 from .questions import BOOL_LABELS, Question
 
 SKIP = type("Skip", (), {"__repr__": lambda self: "SKIP"})()
@@ -117,6 +118,6 @@ class Prompter:
         import questionary
         from questionary import Choice
 
-        options = [Choice("Looks right: assess", "__done__")] + [Choice(f"Change: {label}", fact) for fact, label in rows]
+        options = [Choice("Looks right: assess", "__done__")] + [Choice(f"Change: {clean(label)}", fact) for fact, label in rows]
         return questionary.select("Review your answers", choices=options,
                                   instruction="(arrows, Enter)").unsafe_ask()

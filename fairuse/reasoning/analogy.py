@@ -70,7 +70,9 @@ def analogise(leanings: dict, matches: list, spec: dict) -> Analogy:
     on_point = float(spec.get("on_point", 0.6))
     top = int(spec.get("top", 3))
     share = float(spec.get("decide_share", 0.5))
-    near = [m for m in matches if m.similarity >= on_point and m.case.outcome in ("fair", "unfair")][:top]
+    must_share = set(spec.get("must_share") or [])  # a precedent on another act is not on point (Bartz)
+    near = [m for m in matches if m.similarity >= on_point and m.case.outcome in ("fair", "unfair")
+            and not any(d[0] in must_share for d in m.differing)][:top]
     rows = {"fair": [], "unfair": []}
     fortiori = {"fair": [], "unfair": []}
     for m in near:

@@ -18,7 +18,7 @@ def triage_command(
     answers: Annotated[Optional[Path], typer.Option("--answers", "-a", help="Answers file for the facts the whole corpus shares (purpose, user, jurisdictions...).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Per-row verdicts: .parquet, .csv or .jsonl.")] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="HTML summary: what was not checked, the facts that would settle uncertain rows, charts, the evidence log.")] = None,
-    robots: Annotated[Optional[list[Path]], typer.Option("--robots", help="Directory of <host>.txt robots files (and <host>.tdmrep.json), or a WARC of robots.txt captures (Common Crawl's robotstxt WARCs too).")] = None,
+    robots: Annotated[Optional[list[Path]], typer.Option("--robots", help="Directory of robots files named HOST.txt (and HOST.tdmrep.json), or a WARC of robots.txt captures (Common Crawl's robotstxt WARCs too).")] = None,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="Where rows that cannot be read go (default: beside --out, .errors.jsonl).")] = None,
     url_column: Annotated[Optional[str], typer.Option("--url-column", help="The URL's column when it is not 'url'; a nested key as metadata.url (found by itself when it is the only one).")] = None,
     exclusions: Annotated[Optional[Path], typer.Option("--exclusions", help="Folder for the exclusion lists, one per jurisdiction (exclusions-eu.csv...): domains or URLs to drop, with reasons.")] = None,

@@ -74,6 +74,7 @@ class Context:
         """Facts a row can carry: set by signals and licences, or given as columns."""
         facts = {f for s in self.book.signals.values() if s.enabled for f in s.sets}
         facts |= {f for lic in self.book.licences for f in lic.sets}
+        facts |= {f for sets in self.book.licence_kinds.values() for f in sets}
         return tuple(sorted(facts | set(self.fact_columns)))
 
     @property
@@ -621,8 +622,8 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
     lic = _distinct(table, "license")
     if lic is not None:
         codes, uniques = lic
-        rules = [sg.licence_rule(book, sg.licence_elements(v, book.permissive_spdx, book.copyleft_spdx), ctx.answers)
-                 for v in uniques]
+        elements = [sg.licence_elements(v, book.permissive_spdx, book.copyleft_spdx) for v in uniques]
+        rules = [sg.licence_rule(book, els, ctx.answers) for els in elements]
         lic_index = {l.id: i for i, l in enumerate(book.licences)}
         per_u = np.array([lic_index[r.id] if r is not None else -1 for r in rules] + [-1], np.int16)
         lic_rule = per_u[np.where(codes < 0, len(uniques), codes)]
@@ -631,6 +632,15 @@ def derive(table, ctx: Context, rows: np.ndarray, source: str = ""):
             rows_mask = lic_rule == li
             for fact, value in rule.sets.items():
                 facts[fact].set_where_stronger(value, book.rank(fact, value), rows_mask)
+        # the licence itself (e.g. work_license: cc_by_nc_sa), whatever the use: rules/facts.yaml reads it
+        kinds = [sg.licence_kind(book, els) for els in elements]
+        row_codes = np.where(codes < 0, len(uniques), codes)
+        for fact in {f for k in kinds for f in k}:
+            values = sorted({k[fact] for k in kinds if fact in k}, key=str)
+            per_kind = np.array([values.index(k[fact]) if fact in k else -1 for k in kinds] + [-1], np.int16)
+            row_value = per_kind[row_codes]
+            for vi, value in enumerate(values):
+                facts[fact].set_where_stronger(value, book.rank(fact, value), row_value == vi)
 
     # fact columns of the manifest override signals (checked once per distinct value)
     for fact in ctx.fact_columns:

@@ -65,6 +65,7 @@ class SignalBook:
     permissive_spdx: frozenset
     copyleft_spdx: frozenset = frozenset()
     reservation_evidence: tuple = ("robots_txt",)
+    licence_kinds: dict = field(default_factory=dict)  # exact elements -> the facts the licence itself sets
     _terms_re: re.Pattern | None = field(default=None, repr=False)
 
     @property
@@ -157,6 +158,17 @@ def load_signals(path: Path, vocab) -> SignalBook:
                                 str(spec.get("meaning", "")).strip(), tuple(str(a) for a in spec.get("authority") or ()),
                                 _date(_req(spec, "date", where), where), str(spec.get("unverified", "")).strip(),
                                 category))
+    kinds: dict = {}
+    for i, spec in enumerate(data.get("licence_kinds") or []):
+        where = f"{name}: licence_kinds entry {i + 1}"
+        elements = _req(spec, "elements", where, list)
+        for el in elements:
+            if el not in ELEMENTS:
+                raise FairuseError(f"{where}: unknown element {el!r}; expected one of {', '.join(ELEMENTS)}{closest(el, ELEMENTS)}")
+        key = frozenset(elements)
+        if key in kinds:
+            raise FairuseError(f"{where}: elements {sorted(key)} are listed twice")
+        kinds[key] = _check_sets(_req(spec, "sets", where, dict), vocab, where)
     precedence = {}
     for fact, order in (data.get("precedence") or {}).items():
         vocab.require(fact, f"{name}: precedence")
@@ -181,7 +193,7 @@ def load_signals(path: Path, vocab) -> SignalBook:
                       {str(k): list(v) for k, v in (data.get("content_usage_categories") or {}).items()},
                       patterns, precedence, signals, licences,
                       frozenset(str(s).lower() for s in data.get("permissive_spdx") or ()),
-                      frozenset(str(s).lower() for s in data.get("copyleft_spdx") or ()), tuple(evidence))
+                      frozenset(str(s).lower() for s in data.get("copyleft_spdx") or ()), tuple(evidence), kinds)
 
 
 # ---------------------------------------------------------------------- licences
@@ -222,6 +234,11 @@ def licence_elements(text, permissive: frozenset, copyleft: frozenset = frozense
     if low in ("pdm", "public-domain-mark", "publicdomain"):
         return frozenset({"PDM"})
     return None
+
+
+def licence_kind(book: SignalBook, elements: frozenset | None) -> dict:
+    """The facts the licence itself sets (``licence_kinds``: the entry whose elements are exactly these)."""
+    return book.licence_kinds.get(elements, {}) if elements else {}
 
 
 def licence_rule(book: SignalBook, elements: frozenset | None, answers: dict) -> Licence | None:

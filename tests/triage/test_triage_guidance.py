@@ -363,7 +363,7 @@ def test_interview_on_a_terminal_saves_the_answers_then_triages(tmp_path, robots
                           env=env, encoding="utf-8", timeout=90, dimensions=(50, 160), cwd=str(tmp_path))
     asked = 0
     while True:
-        i = child.expect([r"question \d+, at most \d+ left", "Review your answers"])
+        i = child.expect([r"question \d+ of about \d+", "Review your answers"])
         if i == 1:
             time.sleep(0.2)
             child.send("\r")
