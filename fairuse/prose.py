@@ -204,8 +204,14 @@ def brief_answer(a, code: str, said: set | None = None) -> list[str]:
         for d in r.decisive:
             if d.kind == "factor":
                 n = FACTOR_NUMBER[d.factor]
-                sentences.append(f"{capitalise(FACTOR_SHORT[d.factor])} (factor {ORDINAL[n]}) favours "
-                                 f"{SIDE[d.leans]}: {_lower(clause(d.text))}.")
+                sentence = (f"{capitalise(FACTOR_SHORT[d.factor])} (factor {ORDINAL[n]}) favours "
+                            f"{SIDE[d.leans]}: {_lower(clause(d.text))}.")
+                if said is not None and sentence in said:  # said for an earlier act: referred to
+                    sentences.append(f"Factor {ORDINAL[n]} favours {SIDE[d.leans]}, as above.")
+                    continue
+                sentences.append(sentence)
+                if said is not None:
+                    said.add(sentence)
             elif d.kind in ("not_needed", "not_encoded"):
                 sentences.append(capitalise(clause(d.why or d.text)) + ".")
         if r.precedent_decided and any(x["cause"] == "precedent_decides" for x in r.adjustments):
