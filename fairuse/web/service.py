@@ -48,6 +48,7 @@ class Service:
         self.lock = threading.RLock()  # the analysis and the questionnaire: one at a time per process
         self.pdf_lock = threading.Lock()  # WeasyPrint: one PDF at a time per process
         self._results: OrderedDict = OrderedDict()
+        self._kept = threading.Lock()
 
     def _load_cases(self) -> list:
         from ..assess import DEFAULT_CASEBOOK
@@ -100,16 +101,19 @@ class Service:
         from ..report import to_json
 
         key = (json.dumps(to_plain(answers), sort_keys=True, default=str), as_of, dt.date.today())
-        with self.lock:
+        with self._kept:  # a kept result never waits for another request's assessment
             hit = self._results.get(key)
             if hit is not None:
                 self._results.move_to_end(key)
                 return hit
-            data = (to_json(self.analyse(answers, as_of)) + "\n").encode("utf-8")
+        analysis = self.analyse(answers, as_of)
+        with self.lock:
+            data = (to_json(analysis) + "\n").encode("utf-8")
+        with self._kept:
             self._results[key] = data
             while len(self._results) > CACHED_RESULTS:
                 self._results.popitem(last=False)
-            return data
+        return data
 
     def memo(self, answers: dict, fmt: str, as_of: dt.date | None = None, appendix: bool = False) -> bytes:
         """``fairuse memo`` for these answers in ``fmt`` (html, pdf or md)."""
