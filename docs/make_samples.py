@@ -24,11 +24,17 @@ def sources_digest() -> str:
     """A digest of everything that shapes a memo's layout and prose."""
     digest = hashlib.sha256()
     for source in SOURCES:
-        files = sorted(p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if source.is_dir() else [source]
+        files = sorted(p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and not _web_page(source, p)) if source.is_dir() else [source]
         for path in files:
             digest.update(str(path.relative_to(source.parent)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _web_page(source: Path, path: Path) -> bool:
+    """The web interview's pages (templates/web/) shape no memo."""
+    return source.name == "templates" and path.relative_to(source).parts[0] == "web"
 
 
 def main() -> int:

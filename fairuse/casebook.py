@@ -373,6 +373,18 @@ def closest_for_and_against(matches: list[Match], top: int) -> list[Match]:
     return chosen
 
 
+def similar(answers: dict, cases: list[Case], base: RuleBase, top: int = 5, as_of: dt.date | None = None) -> list[dict]:
+    """The closest precedents to validated ``answers``, for and against, as rows (``fairuse casebook similar``
+    and ``POST /v1/casebook/similar``). Precedents decided after the date of the law (``as_of``, else the
+    answers' assessment_date) are left out."""
+    on = as_of or answers.get("assessment_date")
+    if on:
+        cases = [c for c in cases if c.as_of <= on]
+    facts = {k: v for k, v in answers.items()
+             if k not in ("use_summary", "assessment_date", "conduct_date", "jurisdictions")}
+    return [m.to_dict() for m in closest_for_and_against(rank(facts, cases, base), top)]
+
+
 def casebook_table(cases: list[Case]):
     import pandas as pd
 

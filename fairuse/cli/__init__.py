@@ -5,7 +5,7 @@ Every user error is one line on stderr and exit status 2 (see
 
 One module per command group: :mod:`.common` (the app, shared options and
 helpers), :mod:`.assess` (examples, assess, memo), :mod:`.casebook`,
-:mod:`.rules`, :mod:`.schema`, :mod:`.triage` (whose command lives in
+:mod:`.rules`, :mod:`.schema`, :mod:`.serve`, :mod:`.triage` (whose command lives in
 :mod:`fairuse.triage.cli`).
 The imports below register the commands in the order ``fairuse --help`` lists them.
 """
@@ -24,6 +24,7 @@ from . import casebook as _casebook  # noqa: F401 - the casebook group
 from . import rules as _rules  # noqa: F401 - the rules group
 from . import schema as _schema  # noqa: F401 - the schema group
 from . import facts as _facts  # noqa: F401 - facts
+from . import serve as _serve  # noqa: F401 - serve (the web extra, imported only when it runs)
 from .common import app
 
 __all__ = ["app", "command", "main"]
@@ -38,6 +39,7 @@ METAVARS = {
     "url_column": "COLUMN", "dask": "ADDRESS", "workers": "N", "batch_rows": "N", "top": "N",
     "minimum": "SHARE", "ridge": "NUMBER", "withhold": "FACTS", "facts": "WHICH", "split": "SPLIT",
     "inputs": "FILE...", "old": "OLD_DIR", "new": "NEW_DIR", "fact_id": "FACT",
+    "host": "ADDRESS", "port": "PORT", "token": "TOKEN",
 }
 
 

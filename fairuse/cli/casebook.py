@@ -95,19 +95,13 @@ def casebook_similar(
     import pandas as pd
 
     from ..answers import load_answers
-    from ..casebook import closest_for_and_against, rank
+    from ..casebook import similar
     from ..rules import parse_date
 
     answers = _source(answers, example)
     base, cases = _casebook(rules, casebook)
     facts = load_answers(base.vocabulary, answers)
-    on = parse_date(as_of) if as_of else facts.get("assessment_date")
-    if on:  # precedents decided after the date the law is stated are hidden
-        cases = [c for c in cases if c.as_of <= on]
-    facts = {k: v for k, v in facts.items()
-             if k not in ("use_summary", "assessment_date", "conduct_date", "jurisdictions")}
-    chosen = closest_for_and_against(rank(facts, cases, base), top)
-    rows = [m.to_dict() for m in chosen]
+    rows = similar(facts, cases, base, top, parse_date(as_of) if as_of else None)
     if _check_fmt(fmt) == "text":
         for row in rows:
             say(f"{row['similarity']:.2f}  {row['outcome']:8} {row['name']}, {row['citation']}")

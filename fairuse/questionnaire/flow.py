@@ -8,11 +8,8 @@ from ..rules import RuleBase
 from .interview import Interview
 from .questions import Question, load_questions
 from .session import Session
+from .steps import back, leaning, next_step, record
 from .terminal import BACK, SKIP, Prompter
-
-LEANS = {"user": "leans toward you", "owner": "leans toward the owner", "neutral": "leans neither way"}
-FACTOR_WORDS = {"purpose": "the purpose of your use", "nature": "the nature of the works",
-                "amount": "how much you use", "market": "the effect on the owner's market"}
 
 
 def describe(q: Question, value, skipped: bool = False) -> str:
@@ -90,76 +87,45 @@ def run(base: RuleBase, *, session: Session, initial: dict | None = None, prompt
 
 
 def _flow(base, interview: Interview, questions, answers, settled, history, prompter, echo, save) -> None:
-    """Ask, section by section, every question that could still matter; then the follow-ups."""
-    position = interview.position
-    asked = len(history)
+    """Ask, section by section, every question that could still matter; then the follow-ups.
+
+    Each step is :mod:`.steps`' (the web asks the same): the next question, its count, a reply recorded, Back.
+    """
     again: dict = {}  # fact -> the earlier answer, pre-selected when Back returns to it
     forced = None
     stretch, stretch_asked = None, set()  # the section being asked, and the facts asked in it
     while True:
-        start, follow_up = interview.cursor(history)
-        if forced is not None:
-            i, wrapped = position[forced], position[forced] < start
-            forced = None
-        else:
-            found = interview.next_index(answers, settled, start)
-            if found is None:
-                _leaning_line(base, interview, stretch, stretch_asked, answers, echo)
-                return
-            i, wrapped = found
-        follow = follow_up + (1 if wrapped else 0)  # 0: the main pass; n: the n-th follow-up pass
-        q = questions[i]
-        if (q.section, follow) != stretch:
+        step = next_step(interview, answers, settled, history, forced)
+        forced = None
+        if step is None:
             _leaning_line(base, interview, stretch, stretch_asked, answers, echo)
-            stretch, stretch_asked = (q.section, follow), set()
-        title = (f"Follow-up{'' if follow == 1 else f' {follow}'}: {q.section_title}" if follow
-                 else q.section_title)
-        left = len(interview.askable(answers, settled))  # the questions this path still asks, this one included
-        echo(f"\n[{title}] question {asked + 1} of about {asked + max(left, 1)}")
+            return
+        q = step.question
+        if (q.section, step.follow) != stretch:
+            _leaning_line(base, interview, stretch, stretch_asked, answers, echo)
+            stretch, stretch_asked = (q.section, step.follow), set()
+        echo(f"\n[{step.title}] {step.progress}")
         current = again.pop(q.fact, answers.get(q.fact))
         reply = prompter.ask(q, base.vocabulary[q.fact], current, q.help_for(interview.chosen(answers, settled)))
         if reply is BACK:
-            if not history:
+            undone = back(answers, settled, history)
+            if undone is None:
                 echo("  This is the first question.")
                 again[q.fact] = current
                 forced = q.fact
                 continue
-            previous = history.pop()
-            again[previous] = SKIP if previous in settled else answers.get(previous)
-            answers.pop(previous, None)
-            settled.discard(previous)
-            asked = max(asked - 1, 0)
+            previous, earlier, skipped = undone
+            again[previous] = SKIP if skipped else earlier
             forced = previous
             save()
             continue
-        if reply is SKIP:
-            answers.pop(q.fact, None)
-            settled.add(q.fact)
-        else:
-            answers[q.fact] = reply
-        history.append(q.fact)
-        asked += 1
+        record(q.fact, reply, answers, settled, history, skipped=reply is SKIP)
         stretch_asked.add(q.fact)
         save()
 
 
 def _leaning_line(base, interview: Interview, stretch, asked: set, answers: dict, echo) -> None:
     """A section's factor leaning, once a question feeding that factor was asked in it."""
-    if stretch is None or not asked:
-        return
-    factor = next((q.factor for q in interview.questions if q.section == stretch[0] and q.factor), None)
-    if not factor or "us" not in interview.wanted(answers):
-        return
-    from .interview import factor_facts
-
-    if not asked & factor_facts(base, factor, interview.on(answers)):
-        return
-    from ..assess import assess
-
-    result = assess(answers, rulebase=base, as_of=interview.as_of, sensitivity=False)
-    if result.us is None or result.us.verdict == "not_needed" or factor not in result.us.factors:
-        return
-    f = result.us.factors[factor]
-    number = list(result.us.factors).index(factor) + 1
-    echo(f"  So far, in the United States, {FACTOR_WORDS.get(factor, factor)} (factor {number}) "
-         f"{LEANS[f.leaning]}.")  # words, never a score
+    line = leaning(base, interview, stretch[0] if stretch else None, asked, answers)
+    if line:
+        echo(f"  {line}")
