@@ -82,6 +82,8 @@ def test_lint_finds_a_rule_that_waits_for_a_finding_nobody_concludes(rules_copy)
     _edit(rules_copy / "us" / "nature.yaml", "then: {finding: {work_nature: factual}}", "then: {note: \"no finding\"}")
     _edit(rules_copy / "us" / "nature.yaml", "    when:\n      all:\n        - {fact: work_character, known: false}\n        - {fact: work_kind, in: [software, database]}\n    then: {finding: {work_nature: factual}}",
           "    when:\n      all:\n        - {fact: work_character, known: false}\n        - {fact: work_kind, in: [software, database]}\n    then: {note: \"software\"}")
+    # reference data (listings, price guides) is also concluded factual, in the kinds-of-use rules
+    _edit(rules_copy / "us" / "kinds_of_use.yaml", "then: {finding: {work_nature: factual}}", "then: {note: \"reference\"}")
     errors, _ = lint(rules_copy)
     assert any("us.107.2.weigh-factual: can never fire: no rule concludes finding 'work_nature'" in str(e) for e in errors)
 
