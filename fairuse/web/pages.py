@@ -87,7 +87,7 @@ def interview(request: Request, sid: str, first: int = 0):
         step = next_step(service.interview, session.answers, session.settled, session.history)
         note = _leaning_note(service, session, step)
         if step is None:
-            return _result(request, service, session, sid, note)
+            return _result(request, service, session, sid, None)  # the answer itself, not a "so far"
         return _question(request, service, session, sid, step.question, step=step, note=note,
                          first=bool(first))
 
