@@ -650,7 +650,10 @@ def schema(base: RuleBase, kind: str = "rules") -> dict:
                 "$defs": {"condition": condition}}
     if kind == "questions":
         return {**header, "title": "fairuse questions file", "type": "object", "required": ["sections"],
-                "properties": {"version": {"type": "integer"}, "sections": {"type": "array", "items": {
+                "properties": {"version": {"type": "integer"},
+                               "terms": {"type": "array", "items": {"type": "string"},
+                                         "description": "legal terms: a question using one needs a 'define'"},
+                               "sections": {"type": "array", "items": {
                     "type": "object", "required": ["id", "questions"],
                     "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "factor": {"enum": list(FACTORS)},
                                    "questions": {"type": "array", "items": {
@@ -663,8 +666,21 @@ def schema(base: RuleBase, kind: str = "rules") -> dict:
                                                       "choices": {"type": "object"},
                                                       "ask_if": {"$ref": "#/$defs/condition"},
                                                       "skip_if": {"$ref": "#/$defs/condition"},
+                                                      "define": {"oneOf": [{"type": "string"}, {
+                                                          "type": "object", "minProperties": 1,
+                                                          "additionalProperties": {"type": "string"},
+                                                          "description": "the question's legal terms in plain words, "
+                                                                         "shaped like 'help'"}]},
+                                                      "examples": {"type": "object", "minProperties": 1,
+                                                                   "additionalProperties": {"type": "string"},
+                                                                   "description": "each answer (true/false for a "
+                                                                                  "yes-or-no question) to one example"},
                                                       "always_ask": {"type": "boolean"},
-                                                      "review_only": {"type": "boolean"}}}}}}}},
+                                                      "review_only": {"type": "boolean"},
+                                                      "defeater": {"type": "boolean",
+                                                                   "description": "a fact batch runs assume that the "
+                                                                                  "user can know: asked when it could "
+                                                                                  "change a verdict"}}}}}}}},
                 "$defs": {"condition": condition}}
     if kind == "casebook":
         case = CaseModel.model_json_schema()

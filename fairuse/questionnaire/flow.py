@@ -75,7 +75,7 @@ def run(base: RuleBase, *, session: Session, initial: dict | None = None, prompt
             break
         q = by_fact[choice]
         current = SKIP if q.fact in settled else answers.get(q.fact)
-        reply = prompter.ask(q, base.vocabulary[q.fact], current, q.help_for(interview.chosen(answers, settled)))
+        reply = _ask(prompter, q, base.vocabulary[q.fact], current, interview.chosen(answers, settled))
         if reply is SKIP:
             answers.pop(q.fact, None)
             if not q.review_only:
@@ -87,6 +87,17 @@ def run(base: RuleBase, *, session: Session, initial: dict | None = None, prompt
         # a changed answer can make other questions matter: ask those now
         _flow(base, interview, questions, answers, settled, history, prompter, echo, save)
     return answers
+
+
+def _ask(prompter, q: Question, fact, current, chosen):
+    """Ask one question with the help and the plain definitions for the places chosen (a prompter that takes no
+    definitions, such as a scripted one, is asked without them)."""
+    import inspect
+
+    help_text = q.help_for(chosen)
+    if "define_text" in inspect.signature(prompter.ask).parameters:
+        return prompter.ask(q, fact, current, help_text, define_text=q.define_for(chosen))
+    return prompter.ask(q, fact, current, help_text)
 
 
 def _flow(base, interview: Interview, questions, answers, settled, history, prompter, echo, save) -> None:
@@ -117,7 +128,7 @@ def _flow(base, interview: Interview, questions, answers, settled, history, prom
         left = len(interview.askable(answers, settled))  # the questions this path still asks, this one included
         echo(f"\n[{title}] question {asked + 1} of about {asked + max(left, 1)}")
         current = again.pop(q.fact, answers.get(q.fact))
-        reply = prompter.ask(q, base.vocabulary[q.fact], current, q.help_for(interview.chosen(answers, settled)))
+        reply = _ask(prompter, q, base.vocabulary[q.fact], current, interview.chosen(answers, settled))
         if reply is BACK:
             if not history:
                 echo("  This is the first question.")
