@@ -363,11 +363,12 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
     # questions
     try:
         from .questionnaire import help_gaps, lint_questions, load_questions
+        from .questionnaire.questions import defeater_gaps
 
         questions = load_questions(base)
         for message in lint_questions(base, questions):
             errors.append(Problem(f"{root / 'questions.yaml'}", message, "error"))
-        for message in help_gaps(base, questions):
+        for message in help_gaps(base, questions) + defeater_gaps(base, questions):
             warnings.append(Problem(f"{root / 'questions.yaml'}", message, "warning"))
     except FairuseError as exc:
         where, _, message = str(exc).partition(": ")

@@ -266,6 +266,32 @@ def help_gaps(base: RuleBase, questions: list[Question]) -> list[str]:
     return problems
 
 
+def assumed_facts(base: RuleBase) -> set:
+    """The facts some weighing.yaml assumes when unknown (its ``assumptions:``, or a provision's)."""
+    out = set()
+    for jur in base.jurisdictions.values():
+        specs = list(jur.weighing.get("assumptions") or [])
+        for prov in (jur.weighing.get("provisions") or {}).values():
+            specs += list((prov or {}).get("assumptions") or [])
+        out |= {spec["fact"] for spec in specs if isinstance(spec, dict) and "fact" in spec}
+    return out
+
+
+def defeater_gaps(base: RuleBase, questions: list[Question]) -> list[str]:
+    """Warnings: an assumed fact never asked in an interview (its question is not marked ``defeater: true``), and
+    a question marked ``defeater: true`` whose fact no weighing assumes."""
+    assumed = assumed_facts(base)
+    problems = []
+    for q in questions:
+        if q.fact in assumed and not q.defeater:
+            problems.append(f"line {q.line}: question '{q.fact}': its fact is assumed when unknown and so never asked "
+                            f"in an interview; mark it 'defeater: true' if the user can know it")
+        elif q.defeater and q.fact not in assumed:
+            problems.append(f"line {q.line}: question '{q.fact}' is marked 'defeater: true' but no weighing.yaml "
+                            f"assumes its fact")
+    return problems
+
+
 def holds(c, answers: dict, domains: cond.Domains) -> bool:
     """Evaluate an ask_if / skip_if condition; an unanswered fact makes a test false."""
     if c is None:
