@@ -64,7 +64,6 @@ licensing_market: emerging
 derivative_market_harm: false
 competes_with_owner: false
 copying_service: false
-source_is_analysis_product: false
 tpm_circumvented: false
 """
 

@@ -29,7 +29,7 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = (), 
     ``facts="primary"`` withholds every conclusory fact: those a finding is
     ``stated_by`` in the rules (they are inferred from primary facts there).
     ``split`` restricts the cases assessed (``dev``, ``holdout`` or ``all``), and
-    ``added`` to the decisions added to the casebook on that date; the
+    ``added`` to the decisions added to the casebook on that date (``"none"``: those without a date); the
     precedents consulted are always every other case in the casebook decided
     before it, never the case itself.
     """
@@ -50,7 +50,7 @@ def evaluate(cases: list[Case], base: RuleBase, withhold: tuple[str, ...] = (), 
     for case in cases:
         if case.assess_as == "none" or (split != "all" and case.split != split):
             continue
-        if added is not None and case.added != added:
+        if added is not None and (case.added is not None if added == "none" else case.added != added):
             continue
         others = [c for c in cases if c.id != case.id]  # leave-one-out
         facts_in = {k: v for k, v in case.facts.items() if k not in held}

@@ -204,8 +204,14 @@ def brief_answer(a, code: str, said: set | None = None) -> list[str]:
         for d in r.decisive:
             if d.kind == "factor":
                 n = FACTOR_NUMBER[d.factor]
-                sentences.append(f"{capitalise(FACTOR_SHORT[d.factor])} (factor {ORDINAL[n]}) favours "
-                                 f"{SIDE[d.leans]}: {_lower(clause(d.text))}.")
+                sentence = (f"{capitalise(FACTOR_SHORT[d.factor])} (factor {ORDINAL[n]}) favours "
+                            f"{SIDE[d.leans]}: {_lower(clause(d.text))}.")
+                if said is not None and sentence in said:  # said for an earlier act: referred to
+                    sentences.append(f"Factor {ORDINAL[n]} favours {SIDE[d.leans]}, as above.")
+                    continue
+                sentences.append(sentence)
+                if said is not None:
+                    said.add(sentence)
             elif d.kind in ("not_needed", "not_encoded"):
                 sentences.append(capitalise(clause(d.why or d.text)) + ".")
         if r.precedent_decided and any(x["cause"] == "precedent_decides" for x in r.adjustments):
@@ -419,8 +425,8 @@ def confidence_sentences(a, code: str) -> list[str]:
             out.append("A consideration the law treats as open keeps the answer at uncertain.")
         elif cause == "unknown_either_way":
             questions = join_words([words.question(f) for f in step["items"]])
-            out.append(f"It is not known {questions}; on either answer the result is the same, and that is the "
-                       f"answer given {moved}.")
+            out.append(f"It is not known {questions}; whichever way that is settled, the use "
+                       f"{VERDICT_PHRASE[step['to']]}, and until it is, the answer is put no higher {moved}.")
         elif cause in ("unknown_facts_could_change", "unknown_facts_could_reverse"):
             n = len(step["items"])
             count = "an unknown fact" if n == 1 else f"{NUMBER_WORDS.get(n, str(n))} unknown facts"

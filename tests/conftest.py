@@ -1,3 +1,4 @@
+import re
 import os
 import shutil
 import subprocess
@@ -47,8 +48,14 @@ def rules_copy(tmp_path):
 
 
 def edit_file(path, old, new):
-    """Replace the first ``old`` in the file with ``new`` (``old`` must be there)."""
+    """Replace the first ``old`` in the file with ``new`` (``old`` must be there); ``old`` may be a compiled
+    pattern, for a line whose value changes from release to release (a version, fitted bands)."""
     text = path.read_text()
+    if isinstance(old, re.Pattern):
+        edited, count = old.subn(new, text, count=1)
+        assert count == 1, old.pattern
+        path.write_text(edited)
+        return
     assert old in text, old
     path.write_text(text.replace(old, new, 1))
 

@@ -122,6 +122,20 @@ def test_leave_one_out_really_removes_the_case(base, cases, tmp_path, monkeypatc
         assert row["nearest_precedent"] != case_id
 
 
+def test_evaluate_added_none_is_the_casebook_before_dated_batches(base, tmp_path):
+    book = tmp_path / "casebook"
+    book.mkdir()
+    for name in ("harper-row-v-nation", "google-v-oracle", "kelly-v-arriba-soft"):
+        shutil.copy(CASEBOOK / f"{name}.yaml", book)
+    dated = (CASEBOOK / "kelly-v-arriba-soft.yaml").read_text()
+    (book / "kelly-v-arriba-soft.yaml").write_text(dated.rstrip("\n") + "\nadded: \"2026-12-07\"\n")
+    small = load_casebook(book, base)
+    table, _, _ = evaluate(small, base, added="none")
+    assert set(table["id"]) == {"harper-row-v-nation", "google-v-oracle"}
+    table, _, _ = evaluate(small, base, added="2026-12-07")
+    assert set(table["id"]) == {"kelly-v-arriba-soft"}
+
+
 def test_evaluation_meets_the_targets(base, cases):
     # the decisions these targets were set on (the casebook before the batch added on 2026-12-07)
     first = [c for c in cases if c.added is None]

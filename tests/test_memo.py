@@ -297,7 +297,7 @@ def test_the_discussion_applies_the_law_and_compares_precedents(base, vocab):
                for s in purpose.comparison)
     assert purpose.conclusion.startswith("Factor one therefore favours the user")
     us = context["brief_answer"][0]["paragraphs"][0]
-    assert us[0] == "In the United States, the use leans toward fair use."
+    assert us[0] == "In the United States, the use is likely a fair use."
     assert len(us) >= 3
     assert "Factors one and four, which carry the most weight, favour the user" in " ".join(context["us"]["weighing_words"])
 

@@ -138,7 +138,7 @@ def casebook_evaluate(
     withhold: Annotated[Optional[str], typer.Option("--withhold", help="Comma-separated facts to remove before assessing.")] = None,
     facts: Annotated[str, typer.Option("--facts", help="all: every coded fact; primary: withhold the conclusory facts the rules can infer.")] = "all",
     split: Annotated[str, typer.Option("--split", help="all, dev (cases the rules were tuned on) or holdout (set aside).")] = "all",
-    added: Annotated[Optional[str], typer.Option("--added", metavar="DATE", help="Only the decisions added to the casebook on DATE (their 'added:' date).")] = None,
+    added: Annotated[Optional[str], typer.Option("--added", metavar="DATE", help="Only the decisions added to the casebook on DATE (their 'added:' date); 'none': those coded before dates were kept.")] = None,
     minimum: Annotated[Optional[float], typer.Option("--min", help="Exit 1 if direction accuracy is below this (0..1).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv.")] = "text",
     rules: RulesOpt = None,

@@ -111,9 +111,19 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
 
     unknown_changes = grouped_changes([c for c in a.changes if c.kind == "unknown"], words)
     resting = grouped_changes(a.resting_on, words)
-    sensitivity = [{"act": words.act(act) if a.acts else "",
-                    "unknown": grouped_changes([c for c in sub.changes if c.kind == "unknown"], words),
-                    "resting": grouped_changes(sub.resting_on, words)} for act, sub in _acts_in_order(a)]
+    sensitivity = []
+    said_changes: set = set()  # a change said for an earlier act is not said again for a later one
+    for act, sub in _acts_in_order(a):
+        unknown = [c for c in sub.changes if c.kind == "unknown"]
+        fresh_unknown = [c for c in unknown if _change_key(c) not in said_changes]
+        fresh_resting = [c for c in sub.resting_on if _change_key(c) not in said_changes]
+        as_before = len(fresh_unknown) < len(unknown) or len(fresh_resting) < len(sub.resting_on)
+        said_changes.update(_change_key(c) for c in [*unknown, *sub.resting_on])
+        sensitivity.append({"act": words.act(act) if a.acts else "",
+                            "unknown": grouped_changes(fresh_unknown, words),
+                            "unknown_as_before": len(fresh_unknown) < len(unknown),
+                            "resting": grouped_changes(fresh_resting, words),
+                            "as_before": words.act(a.act).lower() if as_before and a.acts else ""})
     mitigations = [{**m, "authority": [citer.text(c, _kind(a, c), "mitigations", "Risk Mitigations")
                                        for c in m["authority"]]} for m in a.mitigations]
     said = {c.rule for r in a.tdm.values() for c in r.reasons}  # a rule whose reason the body gives: its note too
@@ -189,6 +199,10 @@ def _unsettled(items: list) -> tuple[list, list]:
         unverified.append({"rule": "", "jurisdiction": "", "text": "checked only against news and law-firm "
                            f"reports of {'; '.join(dict.fromkeys(reported))}."})
     return unsettled, unverified
+
+
+def _change_key(c) -> tuple:
+    return (c.fact, tuple(map(str, c.values)), c.jurisdiction, c.before, c.after, c.kind)
 
 
 def _acts_in_order(a) -> list:

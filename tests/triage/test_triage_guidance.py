@@ -109,8 +109,8 @@ def test_the_suggested_answers_settle_the_demo(tmp_path):
 
     suggested = settle(first)
     assert suggested and all(f["rows"] > 0 and f["question"].endswith("?") for f in suggested)
-    uncertain = sum(n for (j, v), n in first.summary.verdict_rows.items() if v == "uncertain")
-    assert uncertain > first.rows_out  # most rows are uncertain somewhere before the answers
+    worst = max(first.summary.verdict_rows.get((j, "uncertain"), 0) for j in first.summary.jurisdictions)
+    assert worst >= 0.10 * first.rows_out  # before the answers, some place leaves many rows uncertain
     added = set(yaml.safe_load((demo / "corpus-answered.yaml").read_text())) - set(yaml.safe_load((demo / "corpus.yaml").read_text()))
     assert added <= {f["fact"] for f in suggested}, added - {f["fact"] for f in suggested}
     second = triage_files([demo / "sources.parquet"], answers_path=demo / "corpus-answered.yaml", out=None,
