@@ -33,6 +33,8 @@ def join_words(items: list[str], conjunction: str = "and") -> str:
 def clause(sentence: str) -> str:
     """A sentence as a clause: first letter lowered (unless a name), final stop dropped."""
     text = sentence.strip().rstrip(".")
+    if text.endswith(".)"):  # "... (Not verified against a primary source.)": the caller ends the sentence
+        text = text[:-2] + ")"
     if len(text) > 1 and text[0].isupper() and not text[1].isupper() and not text.startswith(("A.", "I ")):
         first = text.split(" ", 1)[0]
         if first in ("The", "A", "An", "No", "Most", "Some", "Little", "Stored", "Copies", "Effective",

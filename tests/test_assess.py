@@ -211,7 +211,7 @@ def test_facts_the_verdict_rests_on_are_reported_from_the_verdict_shown(base):
     answers = {"jurisdictions": ["us"], "purpose": "religious_observance", "user_kind": "nonprofit",
                "commercial": "non_commercial", "work_kind": "nonfiction", "work_published": True,
                "amount_used": "entire", "audience_gets": "original_expression", "work_role": "expression_for_itself",
-               "source_access": "licensed_or_purchased", "licensing_market": "established",
+               "source_access": "licensed_or_purchased",  # whether a licensing market exists: not known
                "license_covers_use": False, "work_status": "in_copyright", "unpaid_benefit": "saves_price_of_copy"}
     result = assess(answers, rulebase=base, casebook=None)
     assert result.us.verdict != result.us.raw_verdict  # the case this test is about
