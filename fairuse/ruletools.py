@@ -363,11 +363,12 @@ def lint(root: Path | str) -> tuple[list[Problem], list[Problem]]:
     # questions
     try:
         from .questionnaire import help_gaps, lint_questions, load_questions
+        from .questionnaire.questions import defeater_gaps
 
         questions = load_questions(base)
         for message in lint_questions(base, questions):
             errors.append(Problem(f"{root / 'questions.yaml'}", message, "error"))
-        for message in help_gaps(base, questions):
+        for message in help_gaps(base, questions) + defeater_gaps(base, questions):
             warnings.append(Problem(f"{root / 'questions.yaml'}", message, "warning"))
     except FairuseError as exc:
         where, _, message = str(exc).partition(": ")
@@ -650,7 +651,10 @@ def schema(base: RuleBase, kind: str = "rules") -> dict:
                 "$defs": {"condition": condition}}
     if kind == "questions":
         return {**header, "title": "fairuse questions file", "type": "object", "required": ["sections"],
-                "properties": {"version": {"type": "integer"}, "sections": {"type": "array", "items": {
+                "properties": {"version": {"type": "integer"},
+                               "terms": {"type": "array", "items": {"type": "string"},
+                                         "description": "legal terms: a question using one needs a 'define'"},
+                               "sections": {"type": "array", "items": {
                     "type": "object", "required": ["id", "questions"],
                     "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "factor": {"enum": list(FACTORS)},
                                    "questions": {"type": "array", "items": {
@@ -663,8 +667,21 @@ def schema(base: RuleBase, kind: str = "rules") -> dict:
                                                       "choices": {"type": "object"},
                                                       "ask_if": {"$ref": "#/$defs/condition"},
                                                       "skip_if": {"$ref": "#/$defs/condition"},
+                                                      "define": {"oneOf": [{"type": "string"}, {
+                                                          "type": "object", "minProperties": 1,
+                                                          "additionalProperties": {"type": "string"},
+                                                          "description": "the question's legal terms in plain words, "
+                                                                         "shaped like 'help'"}]},
+                                                      "examples": {"type": "object", "minProperties": 1,
+                                                                   "additionalProperties": {"type": "string"},
+                                                                   "description": "each answer (true/false for a "
+                                                                                  "yes-or-no question) to one example"},
                                                       "always_ask": {"type": "boolean"},
-                                                      "review_only": {"type": "boolean"}}}}}}}},
+                                                      "review_only": {"type": "boolean"},
+                                                      "defeater": {"type": "boolean",
+                                                                   "description": "a fact batch runs assume that the "
+                                                                                  "user can know: asked when it could "
+                                                                                  "change a verdict"}}}}}}}},
                 "$defs": {"condition": condition}}
     if kind == "casebook":
         case = CaseModel.model_json_schema()

@@ -661,7 +661,11 @@ def test_the_ai_training_scenario_needs_fewer_than_25_questions(base, vocab, tmp
     target = load_answers(vocab, ROOT / "examples" / "llm-web-crawl.yaml")
     target["ai_acts"] = [target["ai_stage"]]  # what the questionnaire asks (the act assessed follows from it)
     answers, prompter, _ = scripted_run(base, tmp_path, target)
-    assert len(prompter.asked) < 25
+    # issue 25: a question counts as decisive against the answer the user would get, the unknown defeaters
+    # assumed; the terms of use and the memorisation risk each move the EU answer (applies -> uncertain) here,
+    # so they are asked, as the answers file states them: 25 questions for six places
+    assert {"contract_forbids_tdm", "memorization_risk"} <= set(prompter.asked)
+    assert len(prompter.asked) <= 25
     full, short = assess(target, rulebase=base), assess(answers, rulebase=base)
     assert short.us.verdict == full.us.verdict
     assert {c: r.verdict for c, r in short.tdm.items()} == {c: r.verdict for c, r in full.tdm.items()}
@@ -878,3 +882,178 @@ def test_a_mistyped_question_is_one_line_naming_file_line_and_key(rules_copy, ch
     with pytest.raises(FairuseError) as info:
         load_questions(load_rulebase(rules_copy))
     assert "\n" not in str(info.value) and all(n in str(info.value) for n in needles), str(info.value)
+
+
+# ------------------------------------------------------------------ issue 25: plain definitions and examples
+
+def test_every_answer_has_an_example_and_legal_terms_a_definition(base):
+    from fairuse.questionnaire.questions import answers_of, terms_used
+    questions = load_questions(base)
+    assert "research organisation" in questions.terms and "licence" in questions.terms
+    for q in questions:
+        fact = base.vocabulary[q.fact]
+        assert all(q.example(v) for v in answers_of(q, fact)), q.fact
+        assert not terms_used(q, questions.terms) or q.define_for(None), q.fact
+    by_fact = {q.fact: q for q in questions}
+    assert "A university lab counts; a company's R&D team does not" in by_fact["user_kind"].define_for(["eu"])
+    assert "against its terms" in by_fact["source_access"].define_for(["us"])
+    assert "2024 General Understanding" in by_fact["enjoyment_purpose"].define_for(["jp"])
+    assert "General Understanding" not in by_fact["enjoyment_purpose"].define_for(["us"])  # only for the places chosen
+
+
+def test_lint_finds_a_missing_example_and_a_missing_definition(base, rules_copy, cli):
+    from fairuse.rules import load_rulebase
+    from conftest import edit_file
+    path = rules_copy / "questions.yaml"
+    edit_file(path, '          direct: "A subscription app, a paid model, or a product sold to customers."\n', "")
+    text = path.read_text()
+    start = text.index("      - fact: heart_taken")
+    block = text[start:text.index("      - fact:", start + 10)]
+    path.write_text(text.replace(block, "\n".join(ln for ln in block.split("\n") if "define:" not in ln)))
+    rules = load_rulebase(rules_copy)
+    problems = lint_questions(rules, load_questions(rules))
+    assert any("question 'commercial': no example for the answer 'direct'" in p for p in problems), problems
+    assert any("question 'heart_taken' uses the legal term 'heart of the work' but has no 'define'" in p
+               for p in problems), problems
+    assert len(problems) == 2 and all("\n" not in p for p in problems)
+    lint = cli("rules", "lint", rules_copy)
+    assert lint.returncode != 0 and "no example for the answer 'direct'" in lint.stdout + lint.stderr
+
+
+@pytest.mark.parametrize("fact, change, needle", [
+    ("commercial", lambda q: q["examples"].update(sold=q["examples"].pop("direct")),
+     "examples: 'sold' is not an answer of 'commercial'"),
+    ("enjoyment_purpose", lambda q: q.update(examples=["a", "list"]), "'examples' must map each answer"),
+    ("enjoyment_purpose", lambda q: q["examples"].update({True: ""}), "examples 'true': expected a text"),
+    ("public_exposure", lambda q: q.update(define=["a", "list"]), "'define' must be a text or a mapping"),
+    ("user_kind", lambda q: q["define"].update(xx="text"), "define key 'xx': 'xx' is not a jurisdiction"),
+    ("tpm_circumvented", lambda q: q.update(defeater="yes"), "'defeater' takes true or false"),
+])
+def test_a_mistyped_definition_or_example_is_one_line(rules_copy, fact, change, needle):
+    import yaml
+
+    from fairuse.rules import load_rulebase
+
+    path = rules_copy / "questions.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(next(q for s in data["sections"] for q in s["questions"] if q["fact"] == fact))
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    with pytest.raises(FairuseError) as info:
+        load_questions(load_rulebase(rules_copy))
+    assert "\n" not in str(info.value) and "questions.yaml:" in str(info.value) and needle in str(info.value), \
+        str(info.value)
+
+
+def test_definitions_and_examples_are_shown_literally(rules_copy):
+    from fairuse.rules import load_rulebase
+    from conftest import edit_file
+    edit_file(rules_copy / "questions.yaml", '        define: "Choose every place',
+              '        define: "\\e]2;pwned\\a Choose every place')
+    edit_file(rules_copy / "questions.yaml", '          us: "A US company', '          us: "\\e[31mA US company')
+    q = load_questions(load_rulebase(rules_copy))[1]
+    shown = q.define_for(None) + q.example("us")
+    assert "\x1b" not in shown and "\x07" not in shown and "\\x1b]2;pwned" in shown
+
+
+def test_the_definition_and_the_highlighted_example_are_on_screen_within_80_columns(tmp_path):
+    env = {**os.environ, "FAIRUSE_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT), "TERM": "xterm",
+           "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "80", "LINES": "40"}
+    child = pexpect.spawn(sys.executable, ["-m", "fairuse", "assess"], env=env, encoding="utf-8", timeout=60,
+                          dimensions=(40, 80), cwd=str(tmp_path))
+    child.logfile_read = open(tmp_path / "screen.log", "a")
+    child.expect(r"\[type \? for")  # the hint wraps at 80 columns
+    time.sleep(0.3)
+    child.send("A lab trains an image model\r")
+    child.expect(CHECKBOX)
+    child.expect("Description: A US company's service, offered to US users.")
+    keys(child, "j")  # the example follows the highlighted choice (redrawn where it differs: "London" is new)
+    child.expect("London")
+    keys(child, " ", "j", " ", "\r")  # the UK and the EU
+    child.expect(SELECT)  # the purpose
+    child.expect("Description: Training or fine-tuning a chatbot")
+    child.send("1\r")
+    child.expect(r"\(space sele")  # the AI acts (the instruction wraps at 80 columns)
+    child.expect("Back to the previous question")
+    time.sleep(0.3)
+    child.send("\r")
+    child.expect(r"question \d+ of about")
+    child.expect("(?s)In plain words: (.*?)Who is making the use", timeout=60)
+    plain = child.match.group(1)
+    lines = [ln for ln in re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", plain).splitlines() if ln.strip() and ln.strip() != "?"]
+    assert lines and all(len(ln) <= 80 for ln in lines), lines
+    assert "research organisation is a university" in " ".join(" ".join(ln.split()) for ln in lines)
+    assert "Digital Single Market Directive" in " ".join(" ".join(ln.split()) for ln in lines)  # the EU was chosen
+    child.expect("Description: A hobbyist training a model at home")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+
+
+def test_facts_shows_definitions_and_examples(cli):
+    out = cli("facts", "user_kind", "--jurisdiction", "eu")
+    assert out.returncode == 0
+    assert "In plain words: Pick who makes the use" in out.stdout
+    assert "For example: A university research lab" in out.stdout
+    rows = json.loads(cli("facts", "research_purpose", "--format", "json").stdout)
+    assert {str(v["value"]): bool(v["example"]) for v in rows[0]["values"]} == {"True": True, "False": True}
+
+
+# ------------------------------------------------------------------ issue 25: defeaters asked in the interview
+
+LAB = ROOT / "examples" / "lab-finetune.yaml"  # the same as ../shared/scenarios/lab-finetune.yaml
+EU_COMPANY = {"use_summary": "A company trains a model", "jurisdictions": ["eu"], "purpose": "ai_training",
+              "ai_acts": ["training"], "user_kind": "company", "commercial": "direct", "research_purpose": False,
+              "enjoyment_purpose": False, "work_status": "in_copyright", "license_covers_use": False,
+              "source_access": "publicly_available", "tpm_circumvented": False, "rights_reserved": "none"}
+
+
+def test_a_defeater_is_asked_when_it_could_change_a_verdict_and_not_otherwise(base, vocab):
+    from fairuse.answers import load_answers
+    from fairuse.assess import assess
+    questions = load_questions(base)
+    interview = Interview(base, questions)
+    contract = next(q for q in questions if q.fact == "contract_forbids_tdm")
+    assert contract.defeater
+    # a company mining under EU Art 4 with no opt-out: terms forbidding mining would reserve it
+    assert interview.should_ask(contract, EU_COMPANY)
+    assert "contract_forbids_tdm" in [a["fact"] for a in assess(EU_COMPANY, rulebase=base).assumptions]
+    # the same use in the US only: no term of use changes the fair-use answer
+    assert not interview.should_ask(contract, {**EU_COMPANY, "jurisdictions": ["us"]})
+    # the lab's answers: the opt-out in the site's terms is already given, and nothing a contract adds moves an answer
+    lab = load_answers(vocab, LAB)
+    assert not interview.should_ask(contract, lab)
+
+
+def test_an_assumed_fact_not_marked_defeater_stays_assumed_and_the_lint_says_so(rules_copy):
+    from fairuse.rules import load_rulebase
+    from fairuse.questionnaire.questions import defeater_gaps
+    from conftest import edit_file
+    path = rules_copy / "questions.yaml"
+    edit_file(path, "      - fact: contract_forbids_tdm\n        defeater: true\n", "      - fact: contract_forbids_tdm\n")
+    edit_file(path, "      - fact: work_published\n", "      - fact: work_published\n        defeater: true\n")
+    rules = load_rulebase(rules_copy)
+    questions = load_questions(rules)
+    contract = next(q for q in questions if q.fact == "contract_forbids_tdm")
+    assert not Interview(rules, questions).should_ask(contract, EU_COMPANY)  # assumed, not asked
+    gaps = defeater_gaps(rules, questions)
+    assert len(gaps) == 2 and all("\n" not in g for g in gaps), gaps
+    assert "'contract_forbids_tdm': its fact is assumed when unknown and so never asked" in gaps[1] + gaps[0]
+    assert "'work_published' is marked 'defeater: true' but no weighing.yaml assumes its fact" in gaps[0] + gaps[1]
+
+
+def test_the_lab_interview_asks_about_the_sites_terms_and_says_what_it_assumed(tmp_path, base, vocab):
+    """Issue 25: the lab's description said the site's terms forbid scraping; the interview never asked."""
+    from fairuse.answers import load_answers
+    target = load_answers(vocab, LAB)
+    target["ai_acts"] = [target["ai_stage"]]
+    child = spawn(tmp_path)
+    answer_from(child, base, target)
+    child.expect(pexpect.EOF)
+    screen = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", (tmp_path / "screen.log").read_text())
+    assert "Did the rightholders opt out of text and data mining?" in screen
+    assert "Yes, in words in a public website's terms of use" in screen
+    assert "even if the site's terms forbid scraping" in screen  # the example of freely available copies
+    result = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before)
+    assert "Facts assumed" in result  # the questions not asked, or skipped, whose answer is assumed
+    assumed = result[result.index("Facts assumed"):result.index("What would change")]
+    assert "does not supply copies of others' works as a service" in assumed  # in words, never an id
+    assert "copying_service" not in assumed

@@ -18,8 +18,8 @@ def facts(
     as_of: AsOfOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """List the facts an answers file can state: each id, its answers, the question that asks it, and what it
-    means.
+    """List the facts an answers file can state: each id, its answers (with an example of each), the question
+    that asks it, its legal terms in plain words, and what it means.
 
     An answers file (YAML or JSON) maps these ids to one of their answers; anything left out is unknown.
 
@@ -42,20 +42,24 @@ def facts(
 
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["id", "type", "values", "question", "meaning", "read_in"])
+        writer.writerow(["id", "type", "values", "question", "meaning", "read_in", "in_plain_words"])
         for r in rows:
             writer.writerow([r["id"], r["type"], " | ".join(v["value"] if isinstance(v["value"], str) else
                                                             str(v["value"]).lower() for v in r["values"]),
-                             r["question"], r["meaning"], " ".join(r["read_in"])])
+                             r["question"], r["meaning"], " ".join(r["read_in"]), r["define"]])
         typer.echo(out.getvalue(), nl=False)
         return
     for r in rows:
         typer.echo(f"{r['id']}  ({r['type']}{'; read in ' + ', '.join(r['read_in']) if r['read_in'] else ''})")
         if r["question"]:
             typer.echo(f"  Question: {r['question']}")
+        if r["define"]:
+            typer.echo(f"  In plain words: {r['define']}")
         for v in r["values"]:
             value = str(v["value"]).lower() if isinstance(v["value"], bool) else v["value"]
             typer.echo(f"    {value}" + (f": {v['words']}" if v["words"] else ""))
+            if v["example"]:
+                typer.echo(f"      For example: {v['example']}")
         if r["meaning"]:
             typer.echo(f"  Meaning: {r['meaning']}")
         typer.echo("")

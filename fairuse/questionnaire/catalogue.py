@@ -1,5 +1,5 @@
-"""The fact vocabulary as a user reads it: each fact with its question, its answers in words, what it means,
-and which jurisdictions' rules read it (``fairuse facts``). An answers file states these ids."""
+"""The fact vocabulary as a user reads it: each fact with its question, its terms in plain words, its answers in
+words with an example of each, what it means, and which jurisdictions' rules read it (``fairuse facts``). An answers file states these ids."""
 
 from __future__ import annotations
 
@@ -41,10 +41,13 @@ def catalogue(base: RuleBase, jurisdiction: str | None = None, fact: str | None 
             if v == "unknown":
                 continue
             words = q.label(v) if q is not None else ""
-            values.append({"value": v, "words": words if words != str(v) else ""})
+            values.append({"value": v, "words": words if words != str(v) else "",
+                           "example": q.example(v) if q is not None else ""})
+        chosen = [jurisdiction] if jurisdiction else None
         rows.append({
             "id": f.id, "type": f.type, "values": values,
             "question": q.question if q is not None else "",
+            "define": q.define_for(chosen) if q is not None else "",
             "help": q.help_for([jurisdiction] if jurisdiction else None) if q is not None else "",
             "meaning": " ".join(str(f.meaning or "").split()),
             "read_in": where,

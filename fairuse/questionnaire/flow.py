@@ -72,7 +72,7 @@ def run(base: RuleBase, *, session: Session, initial: dict | None = None, prompt
             break
         q = by_fact[choice]
         current = SKIP if q.fact in settled else answers.get(q.fact)
-        reply = prompter.ask(q, base.vocabulary[q.fact], current, q.help_for(interview.chosen(answers, settled)))
+        reply = _ask(prompter, q, base.vocabulary[q.fact], current, interview.chosen(answers, settled))
         if reply is SKIP:
             answers.pop(q.fact, None)
             if not q.review_only:
@@ -84,6 +84,17 @@ def run(base: RuleBase, *, session: Session, initial: dict | None = None, prompt
         # a changed answer can make other questions matter: ask those now
         _flow(base, interview, questions, answers, settled, history, prompter, echo, save)
     return answers
+
+
+def _ask(prompter, q: Question, fact, current, chosen):
+    """Ask one question with the help and the plain definitions for the places chosen (a prompter that takes no
+    definitions, such as a scripted one, is asked without them)."""
+    import inspect
+
+    help_text = q.help_for(chosen)
+    if "define_text" in inspect.signature(prompter.ask).parameters:
+        return prompter.ask(q, fact, current, help_text, define_text=q.define_for(chosen))
+    return prompter.ask(q, fact, current, help_text)
 
 
 def _flow(base, interview: Interview, questions, answers, settled, history, prompter, echo, save) -> None:
@@ -106,7 +117,7 @@ def _flow(base, interview: Interview, questions, answers, settled, history, prom
             stretch, stretch_asked = (q.section, step.follow), set()
         echo(f"\n[{step.title}] {step.progress}")
         current = again.pop(q.fact, answers.get(q.fact))
-        reply = prompter.ask(q, base.vocabulary[q.fact], current, q.help_for(interview.chosen(answers, settled)))
+        reply = _ask(prompter, q, base.vocabulary[q.fact], current, interview.chosen(answers, settled))
         if reply is BACK:
             undone = back(answers, settled, history)
             if undone is None:

@@ -37,7 +37,12 @@ class Interview:
         self._decisive: dict = {}  # (fact, answers) -> bool: the next question and the count ask the same
 
     def decisive(self, fact_id: str, answers: dict) -> bool:
-        """Could any answer to ``fact_id`` change a verdict, a provision's status or the fair-use score?"""
+        """Could any answer to ``fact_id`` change a verdict, a provision's status or the fair-use score?
+
+        Judged against the answer the user would get now, as ``fairuse assess`` gives it: the defeaters still
+        unknown (the ``assumptions:`` of a weighing.yaml) at their assumed values. A defeater is asked only where
+        its question is marked ``defeater: true`` (the user can know it); elsewhere it stays assumed, and the
+        answer lists it among the facts assumed."""
         key = (fact_id, repr(sorted(answers.items(), key=lambda kv: kv[0])))
         hit = self._decisive.get(key)
         if hit is None:
@@ -80,17 +85,24 @@ class Interview:
         facts = {k: v for k, v in answers.items()
                  if k not in ("use_summary", "assessment_date", "conduct_date") and k != fact_id}
         facts.update({k: v for k, v in derived(facts).items() if k != fact_id})
+        from ..reasoning.defeaters import assumed
+
         fact = self.base.vocabulary[fact_id]
         for code in self.wanted(answers):
             if code not in self.base.jurisdictions:
                 continue
             if fact_id not in facts_used(self.base, code, on, conduct):
                 continue
-            before = _evaluate(self.base, code, facts, on, conduct, settle=True)[0]
+            # judged against the answer the user would get now: the defeaters still unknown at their assumed values
+            extra = assumed(self.base.jurisdictions[code], facts, on)
+            if fact_id in extra and (q is None or not q.defeater):
+                continue  # assumed here, and not a fact the user can be asked: the answer says it was assumed
+            here = {**facts, **extra}
+            before = _evaluate(self.base, code, here, on, conduct, settle=True)[0]
             for value in fact.domain:
                 if value == "unknown":
                     continue
-                if _matters(before, _evaluate(self.base, code, {**facts, fact_id: value}, on, conduct, settle=True)[0]):
+                if _matters(before, _evaluate(self.base, code, {**here, fact_id: value}, on, conduct, settle=True)[0]):
                     return True
         return False
 

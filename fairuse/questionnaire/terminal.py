@@ -2,12 +2,18 @@
 
 :meth:`Prompter.ask` returns a value, :data:`SKIP` or :data:`BACK`; ``current``
 pre-selects the earlier answer (after Back, or on the review screen), and
-``current=SKIP`` pre-selects "Skip".
+``current=SKIP`` pre-selects "Skip". The question's terms in plain words are
+shown under it (dim, wrapped to the terminal), and the highlighted choice's
+example under the list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import sys
+import textwrap
 
 from ..safetext import clean
 from .questions import BOOL_LABELS, Question
@@ -20,6 +26,42 @@ SKIP_LABEL = "Skip: leave it unknown"
 BACK_LABEL = "Back to the previous question"
 
 
+def width() -> int:
+    """The terminal's width, at most 100 columns (for reading), at least 40."""
+    return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100))
+
+
+def wrapped(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, width=width() - 1, initial_indent=indent, subsequent_indent=indent)
+
+
+def dim(text: str) -> str:
+    """Dim on a terminal that shows colour; plain otherwise (a pipe, NO_COLOR)."""
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return text
+    return "\n".join(f"\x1b[2m{line}\x1b[0m" for line in text.split("\n"))
+
+
+def _choice(title, value, example: str = "", **kw):
+    """A questionary Choice whose description (shown under the list while it is highlighted) is its example."""
+    from questionary import Choice
+
+    if example and DESCRIPTIONS:
+        return Choice(title, value, description=example, **kw)
+    return Choice(title, value, **kw)
+
+
+def _descriptions() -> bool:
+    import inspect
+
+    from questionary import Choice
+
+    return "description" in inspect.signature(Choice.__init__).parameters
+
+
+DESCRIPTIONS: bool = True  # set on first use: does the installed questionary show a choice's description?
+
+
 class Prompter:
     """questionary prompts; returns a value, SKIP or BACK. Help is shown in place."""
 
@@ -29,10 +71,21 @@ class Prompter:
         self.echo = echo
 
     def _why(self, help_text: str) -> None:
-        self.echo(f"  Why this matters: {help_text}")
+        self.echo(wrapped(f"Why this matters: {help_text}"))
 
-    def ask(self, q: Question, fact, current=None, help_text: str | None = None):
+    def _explain(self, q: Question, fact, define_text: str) -> None:
+        """The question's terms in plain words, under it; without choice descriptions, the examples as a list."""
+        global DESCRIPTIONS
+        DESCRIPTIONS = _descriptions()
+        if define_text:
+            self.echo(dim(wrapped(f"In plain words: {define_text}")))
+        if not DESCRIPTIONS and q.examples:
+            for value, example in q.examples.items():
+                self.echo(dim(wrapped(f"{q.label(value)}: for example, {example}", "    ")))
+
+    def ask(self, q: Question, fact, current=None, help_text: str | None = None, define_text: str | None = None):
         help_text = help_text if help_text is not None else q.help_for(None)
+        self._explain(q, fact, define_text if define_text is not None else q.define_for(None))
         if fact.type == "multi":
             return self._multi(q, fact, current, help_text)
         if fact.type in ("text", "date"):
@@ -48,7 +101,8 @@ class Prompter:
                        else "(space selects, Enter confirms; none selected = skip)")
         picked = current if isinstance(current, list) else (None if current is SKIP else default)
         while True:
-            options = [Choice(q.choices.get(v, v), v, checked=v in (picked or [])) for v in fact.values if v != "unknown"]
+            options = [_choice(q.choices.get(v, v), v, q.example(v), checked=v in (picked or []))
+                       for v in fact.values if v != "unknown"]
             options += [Separator(), Choice(HELP_LABEL, self.HELP), Choice(SKIP_LABEL, self.SKIP_CHOICE,
                                                                           checked=current is SKIP and picked is None),
                         Choice(BACK_LABEL, self.BACK_CHOICE)]
@@ -95,9 +149,9 @@ class Prompter:
         from questionary import Choice
 
         if fact.type == "bool":
-            options = [Choice(BOOL_LABELS[True], True), Choice(BOOL_LABELS[False], False)]
+            options = [_choice(BOOL_LABELS[True], True, q.example(True)), _choice(BOOL_LABELS[False], False, q.example(False))]
         else:
-            options = [Choice(q.choices.get(v, v.replace("_", " ")), v) for v in fact.values if v != "unknown"]
+            options = [_choice(q.choices.get(v, v.replace("_", " ")), v, q.example(v)) for v in fact.values if v != "unknown"]
         options += [Choice(HELP_LABEL, self.HELP), Choice(SKIP_LABEL, self.SKIP_CHOICE), Choice(BACK_LABEL, self.BACK_CHOICE)]
         wanted = self.SKIP_CHOICE if current is SKIP else current
         default = next((o for o in options if current is not None and o.value == wanted
