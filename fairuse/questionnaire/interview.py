@@ -1,4 +1,4 @@
-"""What to ask next, in a stable order, and a true bound on how many questions are left.
+"""What to ask next, in a stable order, and how many questions this path asks.
 
 The questions are asked section by section in the order of ``questions.yaml``.
 A question is asked when its conditions hold and its answer could still change
@@ -7,8 +7,9 @@ move of the fair-use score). A question passed over because it could not yet
 matter is asked after the last section, in a follow-up pass in the same order,
 if later answers made it matter: a pass never jumps back into an earlier section.
 
-"At most N left" counts every open question that some later answer could still
-bring up, so it is a true upper bound and falls with every answer.
+"Question N of about M" counts the questions asked and those that would be
+asked now on this path (:meth:`Interview.askable`): an answer that opens a branch
+adds its questions, one that closes a branch takes them away.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ class Interview:
         self.position = {q.fact: i for i, q in enumerate(questions)}
         voc = base.vocabulary
         self.domains = cond.Domains({f.id: f.domain for f in voc}, {f.id: f.type for f in voc}, {})
-        self._refs = {q.fact: (cond.names(q.ask_if, "fact") if q.ask_if is not None else set())
-                      | (cond.names(q.skip_if, "fact") if q.skip_if is not None else set()) for q in questions}
         self._decisive: dict = {}  # (fact, answers) -> bool: the next question and the count ask the same
 
     def decisive(self, fact_id: str, answers: dict) -> bool:
@@ -146,59 +145,6 @@ class Interview:
         answers so far. An answer can open a branch (its questions join) or close one; this is what the
         progress line counts ("question 5 of about 16")."""
         return [q.fact for q in self.questions if self.is_open(q, answers, settled) and self.should_ask(q, answers)]
-
-    # -- the bound
-
-    def bound(self, answers: dict, settled: set) -> int:
-        """At most how many questions are left, counting the one about to be asked.
-
-        An open question counts unless it can never come up: its conditions
-        already decided against it (every fact they name is answered or left
-        unknown), or no rule that could still fire, in a place still possible,
-        tests its fact. Answers only close questions, narrow the places and
-        rule out rules, so the bound never rises.
-        """
-        chosen = self.chosen(answers, settled)
-        places = [c for c in (chosen if chosen is not None else self.base.jurisdictions) if c in self.base.jurisdictions]
-        on = self.on(answers)
-        open_facts = {q.fact for q in self.questions if self.is_open(q, answers, settled)}
-        used: set = set()
-        for code in places:
-            for rule in self.base.active(code, on):
-                if not rule.facts_used <= used and could_hold(rule.when, answers, open_facts, self.domains):
-                    used |= rule.facts_used
-        count = 0
-        for q in self.questions:
-            if not self.is_open(q, answers, settled):
-                continue
-            if not q.always_ask and q.fact not in used:
-                continue
-            undecided = any(f not in answers and f not in settled for f in self._refs[q.fact])
-            if undecided or self.applicable(q, answers):
-                count += 1
-        return count
-
-
-def could_hold(c, answers: dict, open_facts: set, domains: cond.Domains) -> bool:
-    """Could condition ``c`` still hold, whatever the open facts turn out to be? (Never a false no.)"""
-    if isinstance(c, cond.All):
-        return all(could_hold(x, answers, open_facts, domains) for x in c.items)
-    if isinstance(c, cond.Any):
-        return any(could_hold(x, answers, open_facts, domains) for x in c.items)
-    if isinstance(c, cond.Not):
-        try:
-            return could_hold(cond.negate(c.item, domains), answers, open_facts, domains)
-        except Exception:  # a form negate cannot push down: assume it could hold
-            return True
-    if c.kind != "fact" or c.name in open_facts:
-        return True  # findings follow from facts; an open fact can still take any value
-    value = answers.get(c.name)
-    if c.known is not None:
-        return (value is not None) == c.known
-    if value is None:
-        return False
-    values = set(value) if isinstance(value, list) else {value}
-    return bool(values & c.values)
 
 
 def factor_facts(base: RuleBase, factor: str, on: dt.date) -> frozenset:
