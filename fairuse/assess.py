@@ -351,22 +351,26 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
                       defaults=defaults)
 
 
-def _cases(base: RuleBase, casebook, on: dt.date) -> list:
-    """The precedents that existed on ``on``: a decision after the date the law is stated takes no part."""
+def load_cases(base: RuleBase, casebook) -> list:
+    """The precedents ``casebook`` names: None, none; :data:`DEFAULT_CASEBOOK`, the bundled casebook (none for a
+    ruleset without one); a list, itself; else the casebook folder to load."""
     if casebook is None:
         return []
+    if isinstance(casebook, list):
+        return casebook
     from .casebook import load_casebook
 
     if casebook is DEFAULT_CASEBOOK:
         try:
-            cases = load_casebook(None, base)
+            return load_casebook(None, base)
         except Exception:  # noqa: BLE001 - a ruleset without a casebook reasons from the rules alone
             return []
-    elif isinstance(casebook, list):
-        cases = casebook
-    else:
-        cases = load_casebook(casebook, base)
-    return [c for c in cases if c.as_of <= on]
+    return load_casebook(casebook, base)
+
+
+def _cases(base: RuleBase, casebook, on: dt.date) -> list:
+    """The precedents that existed on ``on``: a decision after the date the law is stated takes no part."""
+    return [c for c in load_cases(base, casebook) if c.as_of <= on]
 
 
 def _assumptions(base, wanted, on, assumed_by, changes, facts) -> list[dict]:
@@ -638,4 +642,4 @@ def _record(result, cause: str, items: list, before: str, after: str, step: str)
     result.verdict = after
 
 
-__all__ = ["Assessment", "Change", "Firing", "ExceptionsResult", "FairUseResult", "assess"]
+__all__ = ["Assessment", "Change", "Firing", "ExceptionsResult", "FairUseResult", "assess", "load_cases"]

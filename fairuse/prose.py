@@ -195,8 +195,8 @@ def verdict_words(code: str, verdict: str) -> str:
 def brief_answer(a, code: str, said: set | None = None) -> list[str]:
     """One jurisdiction's answer, what decides it, and whether an unknown fact could change it.
 
-    ``said``: the splits of authority already set out in this document (each is set out once; later it is
-    referred to)."""
+    ``said``: the factor sentences and splits of authority already set out in this document (for an earlier
+    AI act): each is set out once, later referred to ("as above")."""
     r = a.results[code]
     where = place(code)
     if r.kind == "fair_use":

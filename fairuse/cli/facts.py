@@ -44,8 +44,7 @@ def facts(
         writer = csv.writer(out)
         writer.writerow(["id", "type", "values", "question", "meaning", "read_in", "in_plain_words"])
         for r in rows:
-            writer.writerow([r["id"], r["type"], " | ".join(v["value"] if isinstance(v["value"], str) else
-                                                            str(v["value"]).lower() for v in r["values"]),
+            writer.writerow([r["id"], r["type"], " | ".join(_shown(v["value"]) for v in r["values"]),
                              r["question"], r["meaning"], " ".join(r["read_in"]), r["define"]])
         typer.echo(out.getvalue(), nl=False)
         return
@@ -56,10 +55,14 @@ def facts(
         if r["define"]:
             typer.echo(f"  In plain words: {r['define']}")
         for v in r["values"]:
-            value = str(v["value"]).lower() if isinstance(v["value"], bool) else v["value"]
-            typer.echo(f"    {value}" + (f": {v['words']}" if v["words"] else ""))
+            typer.echo(f"    {_shown(v['value'])}" + (f": {v['words']}" if v["words"] else ""))
             if v["example"]:
                 typer.echo(f"      For example: {v['example']}")
         if r["meaning"]:
             typer.echo(f"  Meaning: {r['meaning']}")
         typer.echo("")
+
+
+def _shown(value) -> str:
+    """An answer's value as an answers file writes it (true/false in lower case)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..prose import (FACTOR_SHORT, ORDINAL, OTHER_HEADING, SIDE, VERDICT_PHRASE, Citer, capitalise, brief_answer, clause, disagreement_sentence,
-                     facts_assumed, facts_paragraphs, factor_prose, grouped_changes, join_words,
-                     other_jurisdiction, place, unknown_facts, weighing_prose)
+from ..prose import (FACTOR_SHORT, KIND_TITLES, ORDINAL, OTHER_HEADING, SIDE, VERDICT_PHRASE, Citer, brief_answer,
+                     capitalise, clause, disagreement_sentence, facts_assumed, facts_paragraphs, factor_prose,
+                     grouped_changes, join_words, other_jurisdiction, place, unknown_facts, weighing_prose)
 from ..wording import keep_together
 
 FACTOR_TEXT = {
@@ -30,8 +30,6 @@ VERDICT_WORDS = {
     "likely_unfair": "is likely not a fair use", "not_needed": "needs no exception",
     "applies": "falls within the exception", "does_not_apply": "falls outside the exception",
 }
-KIND_TITLES = {"case": "Cases", "statute": "Statutes", "regulation": "Regulations",
-               "guidance": "Guidance", "report": "Reports", "licence": "Licences"}
 MAX_SUMMARY = 2000  # characters of the use summary the memo shows; the rest is cut with a note
 FACTOR_TITLES = {"purpose": "Factor one", "nature": "Factor two", "amount": "Factor three", "market": "Factor four"}
 
@@ -136,6 +134,7 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
                 cited = [citer.text(c, _kind(a, c), "appendix", "Appendix") for c in f["authority"]]
                 trace.append({**f, "authority": cited, "jurisdiction": code,
                               "concluded_lines": _concluded_lines(f["concluded"])})
+    unsettled, unverified = _unsettled(a.unsettled)
     any_change = any(sub.could_change(code) for _act, sub in a.every_act() for code in sub.jurisdictions)
     return {
         "heading": {"to": to, "from": author, "date": a.as_of.isoformat(), "generated": dt.date.today().isoformat(),
@@ -163,8 +162,8 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
         "disagreements": [{"text": disagreement_sentence(d, words)} for d in a.disagreements],
         "mitigations": mitigations,
         "notes": notes,
-        "unsettled": _unsettled(a.unsettled)[0],
-        "unverified": _unsettled(a.unsettled)[1],
+        "unsettled": unsettled,
+        "unverified": unverified,
         "authorities": citer.table(),
         "authority_sections": citer.sections(),  # the PDF's "where cited" key, with each section's page
         "appendix": appendix,

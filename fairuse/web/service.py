@@ -33,7 +33,7 @@ class Service:
     """The loaded rules, questions, casebook and words of one server process."""
 
     def __init__(self, rules: Path | None = None, casebook: Path | None = None):
-        from ..assess import DEFAULT_CASEBOOK
+        from ..assess import DEFAULT_CASEBOOK, load_cases
         from ..questionnaire import Interview, load_questions
         from ..rules import load_rulebase
         from ..wording import load_wording
@@ -44,22 +44,11 @@ class Service:
         self.interview = Interview(self.base, self.questions)
         self.words = load_wording(self.base.vocabulary)
         self.casebook = DEFAULT_CASEBOOK if casebook is None else Path(casebook)
-        self.cases = self._load_cases()
+        self.cases = load_cases(self.base, self.casebook)
         self.lock = threading.RLock()  # the analysis and the questionnaire: one at a time per process
         self.pdf_lock = threading.Lock()  # WeasyPrint: one PDF at a time per process
         self._results: OrderedDict = OrderedDict()
         self._kept = threading.Lock()
-
-    def _load_cases(self) -> list:
-        from ..assess import DEFAULT_CASEBOOK
-        from ..casebook import load_casebook
-
-        try:
-            return load_casebook(None if self.casebook is DEFAULT_CASEBOOK else self.casebook, self.base)
-        except FairuseError:
-            if self.casebook is DEFAULT_CASEBOOK:  # a ruleset without a casebook reasons from the rules alone
-                return []
-            raise
 
     # ------------------------------------------------------------ requests
 

@@ -11,7 +11,7 @@ import functools
 import json
 
 from ..questionnaire.flow import describe
-from ..questionnaire.questions import BOOL_LABELS, Question
+from ..questionnaire.questions import Question
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,7 +43,6 @@ def asset(name: str) -> bytes:
 def choices(q: Question, fact, current, skipped: bool) -> list[dict]:
     """The answers a question offers, each with its words, its example (if the questions give one) and
     whether it is selected now."""
-    examples = getattr(q, "examples", None) or {}
     if fact.type == "bool":
         values = [True, False]
     elif fact.type in ("choice", "multi"):
@@ -53,9 +52,7 @@ def choices(q: Question, fact, current, skipped: bool) -> list[dict]:
     picked = set(current) if isinstance(current, list) else {current}
     out = []
     for v in values:
-        words = BOOL_LABELS[v] if isinstance(v, bool) else q.choices.get(v, str(v).replace("_", " "))
-        example = examples.get(v, "") if isinstance(examples, dict) else ""
-        out.append({"value": form_value(v), "words": words, "example": example if isinstance(example, str) else "",
+        out.append({"value": form_value(v), "words": q.label(v), "example": q.example(v),
                     "checked": not skipped and any(v == p and type(v) is type(p) for p in picked)})
     return out
 
@@ -66,8 +63,7 @@ def form_value(v) -> str:
 
 def definition(q: Question, jurisdictions) -> str:
     """The question's plain definitions for the places chosen, when the questions give them ('' otherwise)."""
-    define_for = getattr(q, "define_for", None)
-    return define_for(jurisdictions) if callable(define_for) else ""
+    return q.define_for(jurisdictions)
 
 
 def answer_rows(service, session, sid: str) -> list[dict]:
