@@ -48,15 +48,11 @@ contract_forbids_tdm: false
 # The answers a team gives to the questions the first triage of the demo asks (the
 # corpus facts that would settle its uncertain rows), added to ANSWERS.
 ANSWERED = ANSWERS + """# answers to the questions the first triage suggested
-work_kind: mixed_corpus
-work_character: mixed
-work_published: true
 new_purpose: different
 enjoyment_purpose: false
 non_expressive: true
 audience_gets: information_or_tool
 work_role: data
-amount_necessary: true
 public_exposure: none
 output_substitutes: none
 same_audience_and_format: false

@@ -339,6 +339,8 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     changes = []
     for v in variants:
         shown = results[v.jurisdiction].verdict
+        if hedges[v.jurisdiction] and v.fact in hedges[v.jurisdiction].inert:
+            continue
         after = hedges[v.jurisdiction].read(v) if hedges[v.jurisdiction] else v.after
         if after != shown:
             changes.append(Change(v.fact, v.value, v.jurisdiction, shown, after))
@@ -531,12 +533,16 @@ class _Hedge:
     what the rules give with that one fact established and the others as they
     stand, so a fact that could change the answer is always listed.
     ``reversing``, ``supported``, ``moves``: recorded for the record.
+    ``inert``: facts every value of which gives the verdict the rules give with the fact unknown, before any
+    caution: stating one changes nothing, so it is not a change, even where the answer shown is more cautious
+    for other unknown facts.
     """
 
     either: dict
     reversing: set
     supported: bool
     moves: int
+    inert: frozenset = frozenset()
 
     def read(self, v) -> str:
         after = v.after
@@ -601,7 +607,8 @@ def _confidence(jur, result, variants, analogy, firings) -> _Hedge:
                        and _reversing_share(by_value.get(f, {}), here) >= share)
     decides = analogy is not None and analogy.direction is not None
     moves = int((spec.get("uncertainty") or {}).get("missing_moves", 1)) if fair_use else 9
-    hedge = _Hedge({f: next(iter(outcomes[f])) for f in either}, set(reversing), False, moves)
+    inert = frozenset(f for f, seen in outcomes.items() if seen == {start})
+    hedge = _Hedge({f: next(iter(outcomes[f])) for f in either}, set(reversing), False, moves, inert)
     if reversing:
         agrees = decides and here == (1 if analogy.direction == "fair" else -1)
         if fair_use and "reversing_unknown" in set(prec.get("may_support") or []) and agrees:
