@@ -49,18 +49,14 @@ contract_forbids_tdm: false
 # corpus facts that would settle its uncertain rows), added to ANSWERS.
 ANSWERED = ANSWERS + """# answers to the questions the first triage suggested
 new_purpose: different
-enjoyment_purpose: false
-non_expressive: true
 audience_gets: information_or_tool
 work_role: data
 public_exposure: none
-output_substitutes: none
 same_audience_and_format: false
 licensing_market: emerging
 derivative_market_harm: false
 competes_with_owner: false
 copying_service: false
-tpm_circumvented: false
 """
 
 

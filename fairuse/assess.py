@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from . import conditions as cond
 from .engine import Engine, Firing
-from .rules import NOT_NEEDED, RuleBase, forgets, load_rulebase, ruleset_key
-from .weighing import (LADDER, ExceptionsResult, FairUseResult, direction, toward_uncertain,
+from .rules import NOT_NEEDED, RuleBase, facts_per_factor, forgets, load_rulebase, ruleset_key
+from .weighing import (ExceptionsResult, FairUseResult, direction, toward_uncertain,
                        weigh_exceptions, weigh_fair_use)
 
 DEFAULT_JURISDICTIONS = ["us"]
@@ -67,6 +67,7 @@ class Assessment:
     analogies: dict = field(default_factory=dict)  # jurisdiction -> Analogy (precedent reasoning)
     cases: list = field(default_factory=list)  # the precedents that existed on the date of the law (every step reads these)
     defaults: dict = field(default_factory=dict)  # facts the assessment supplied (the act assessed, from those listed)
+    hedges: dict = field(default_factory=dict)  # jurisdiction -> _Hedge: how a one-fact variant reads against the answer
 
     @property
     def us(self) -> FairUseResult | None:
@@ -333,7 +334,7 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
         analogy = None
         if isinstance(result, FairUseResult) and result.verdict != NOT_NEEDED:
             analogy = analogies[code] = _analogy(base, code, facts, result, cases, exclude)
-        hedges[code] = (_confidence(base.jurisdictions[code], result, own, analogy, trace[code])
+        hedges[code] = (_confidence(base.jurisdictions[code], result, own, analogy, trace[code], (base, on))
                         if result.verdict != NOT_NEEDED else None)
     # "what would change the outcome" is measured against the verdict shown, once, for every output
     changes = []
@@ -350,7 +351,7 @@ def assess(answers: dict, *, rulebase: RuleBase | None = None, as_of: dt.date | 
     missing = list(dict.fromkeys(c.fact for c in changes if c.after != NOT_NEEDED))
     return Assessment(answers, on, wanted, results, trace, missing, changes, base, conduct_date=conduct,
                       assumptions=assumptions, disagreements=disagree, analogies=analogies, cases=cases,
-                      defaults=defaults)
+                      defaults=defaults, hedges=hedges)
 
 
 def load_cases(base: RuleBase, casebook) -> list:
@@ -481,10 +482,15 @@ def flip_known(assessment: "Assessment") -> list[Change]:
                 if fact_id not in used[code]:
                     continue
                 raw = assessment.results[code].raw_verdict
-                after, _ = _verdicts_assuming(base, code, variant, assessment.as_of, conduct, seen)
+                after, verdict = _verdicts_assuming(base, code, variant, assessment.as_of, conduct, seen)
                 if direction(after) * direction(raw) < 0 and after != NOT_NEEDED:
-                    # reported from the verdict shown, so it never contradicts the headline
-                    out.append(Change(fact_id, value, code, assessment.results[code].verdict, after))
+                    # reported from the verdict shown, so it never contradicts the headline, and read with the
+                    # caution the facts still unknown give, as the answer shown is
+                    hedge = assessment.hedges.get(code)
+                    shown = assessment.results[code].verdict
+                    read = hedge.read(_Variant(fact_id, value, code, after, verdict)) if hedge else after
+                    if read != shown:
+                        out.append(Change(fact_id, value, code, shown, read))
     return out
 
 
@@ -528,11 +534,13 @@ class _Hedge:
 
     ``either``: facts whose every value gives one verdict (fact -> that verdict):
     the answer given already rests on that verdict, whatever the fact, so a
-    variant of another fact is read with it. The caution that other unknown facts
-    give (could change, could reverse) is not applied to a variant: each move is
-    what the rules give with that one fact established and the others as they
-    stand, so a fact that could change the answer is always listed.
-    ``reversing``, ``supported``, ``moves``: recorded for the record.
+    variant of another fact is read with it.
+    ``changing``, ``reversing``: the unknown facts that could change, or reverse, the answer (fair use). A
+    variant settles one fact and leaves the others unknown, so it is read with the caution they give, as the
+    answer shown is: a "likely" variant is "leaning" while another fact could change it, and one on the side
+    of the answer moves ``moves`` steps toward uncertain while another could reverse it (unless the
+    precedents support the answer: ``supported``). Stating the fact an answer is given assuming is then the
+    answer shown, never a change.
     ``inert``: facts every value of which gives the verdict the rules give with the fact unknown, before any
     caution: stating one changes nothing, so it is not a change, even where the answer shown is more cautious
     for other unknown facts.
@@ -543,18 +551,31 @@ class _Hedge:
     supported: bool
     moves: int
     inert: frozenset = frozenset()
+    changing: frozenset = frozenset()
+    here: int = 0  # the side of the answer the known facts give (1 fair, -1 unfair, 0 neither)
+    bare: frozenset | None = None  # where a factor rests on nothing known: the facts that bear on it
+
+    def _steps(self, fact) -> int:
+        """Steps toward uncertain for a variant another unknown fact could reverse: one more while a factor
+        that carries the decision still rests on nothing known (the variant's fact does not bear on it)."""
+        return self.moves + (1 if self.bare is not None and fact not in self.bare else 0)
 
     def read(self, v) -> str:
         after = v.after
         if after == NOT_NEEDED:
             return after
+        if after in LIKELY and self.changing - {v.fact}:
+            after = LIKELY[after]
+        if (not self.supported and self.reversing - {v.fact} and self.here
+                and direction(after) == self.here):
+            after = _cautious({after, toward_uncertain(v.after, self._steps(v.fact))})
         others = {val for f, val in self.either.items() if f != v.fact}
         if others:
             after = _cautious({after, *others})
         return after
 
 
-def _confidence(jur, result, variants, analogy, firings) -> _Hedge:
+def _confidence(jur, result, variants, analogy, firings, where=None) -> _Hedge:
     """How confident the answer is, given what is not known: the one place the verdict shown is settled.
 
     ``variants`` are this jurisdiction's one-fact variants of the unknown facts
@@ -591,6 +612,7 @@ def _confidence(jur, result, variants, analogy, firings) -> _Hedge:
     settled_either = set(either)
     rest = {f: seen for f, seen in outcomes.items() if f not in settled_either}
     changing = sorted(f for f, seen in rest.items() if seen - {result.verdict})
+    known = result.verdict  # what the known facts give, before any unknown one lowers its confidence
     if changing and result.verdict in LIKELY:
         _record(result, "unknown_facts_could_change", changing, result.verdict, LIKELY[result.verdict],
                 f"unknown facts that could change the verdict ({', '.join(changing)}): "
@@ -608,7 +630,8 @@ def _confidence(jur, result, variants, analogy, firings) -> _Hedge:
     decides = analogy is not None and analogy.direction is not None
     moves = int((spec.get("uncertainty") or {}).get("missing_moves", 1)) if fair_use else 9
     inert = frozenset(f for f, seen in outcomes.items() if seen == {start})
-    hedge = _Hedge({f: next(iter(outcomes[f])) for f in either}, set(reversing), False, moves, inert)
+    hedge = _Hedge({f: next(iter(outcomes[f])) for f in either}, set(reversing) if fair_use else set(), False,
+                   moves, inert, frozenset(changing) if fair_use else frozenset(), here if fair_use else 0)
     if reversing:
         agrees = decides and here == (1 if analogy.direction == "fair" else -1)
         if fair_use and "reversing_unknown" in set(prec.get("may_support") or []) and agrees:
@@ -619,16 +642,32 @@ def _confidence(jur, result, variants, analogy, firings) -> _Hedge:
                                        "precedents": [r["id"] for r in analogy.for_user + analogy.for_owner]})
             hedge.supported = True
         else:
-            moved = toward_uncertain(result.verdict, moves) if fair_use else "uncertain"
+            # the caution is counted once: the facts that could reverse the answer are among those that could
+            # change it, so the two steps do not add up (a "likely" answer one unknown fact could reverse is
+            # "leaning", with that fact under What Would Change the Outcome)
+            # ...and one step more where a factor that carries the decision rests on nothing known (no
+            # consideration on it at all): the answer then turns on what is not known (uncertainty.bare_factors)
+            bare = [name for name in (spec.get("uncertainty") or {}).get("bare_factors") or []
+                    if not any(f.rule.factor == name and (f.rule.then.weight or 0) > 0 for f in firings)]
+            steps_back = moves + (1 if bare else 0)
+            if bare and where is not None:
+                bears = facts_per_factor(*where)
+                hedge.bare = frozenset().union(*(bears.get(name, set()) for name in bare))
+            moved = _cautious({result.verdict, toward_uncertain(known, steps_back)}) if fair_use else "uncertain"
             if moved != result.verdict:
                 _record(result, "unknown_facts_could_reverse", reversing, result.verdict, moved,
-                        f"unknown facts that could reverse the verdict ({', '.join(reversing)}): "
-                        f"{result.verdict} -> {moved}")
+                        f"unknown facts that could reverse the verdict ({', '.join(reversing)})"
+                        + (f", and nothing known bears on {', '.join(bare)}" if bare and fair_use else "")
+                        + f": {result.verdict} -> {moved}")
+                if bare and fair_use:
+                    result.adjustments[-1]["bare_factors"] = list(bare)
     if not fair_use:
         return hedge
     capped = any(f.rule.then.verdict == "uncertain" for f in firings)  # a rule says no better than uncertain
     in_band = result.raw_verdict == "uncertain"
-    if (result.verdict == "uncertain" and decides and not capped and in_band
+    # which reasoning from precedent may decide (weighing.yaml: precedent.decide_by); any may support
+    ways = set(prec.get("decide_by") or ("a_fortiori", "weighed"))
+    if (result.verdict == "uncertain" and decides and not capped and in_band and analogy.basis in ways
             and "score_in_band" in set(prec.get("may_decide") or [])):
         decided = "leaning_fair" if analogy.direction == "fair" else "leaning_unfair"
         how = "a fortiori" if analogy.basis == "a_fortiori" else "weighed by similarity"

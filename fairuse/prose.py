@@ -192,6 +192,13 @@ def verdict_words(code: str, verdict: str) -> str:
 # ----------------------------------------------------------------------- the Brief Answer
 
 
+def verdict_phrase(r) -> str:
+    """The fair-use verdict in words: an answer uncertain for what is not known, not for balance, says so."""
+    if r.verdict == "uncertain" and getattr(r, "raw_verdict", "uncertain") not in ("uncertain", "not_needed"):
+        return "may or may not be a fair use: the answer turns on facts not yet known"
+    return VERDICT_PHRASE[r.verdict]
+
+
 def brief_answer(a, code: str, said: set | None = None) -> list[str]:
     """One jurisdiction's answer, what decides it, and whether an unknown fact could change it.
 
@@ -200,7 +207,7 @@ def brief_answer(a, code: str, said: set | None = None) -> list[str]:
     r = a.results[code]
     where = place(code)
     if r.kind == "fair_use":
-        sentences = [f"In {where}, the use {VERDICT_PHRASE[r.verdict]}."]
+        sentences = [f"In {where}, the use {verdict_phrase(r)}."]
         for d in r.decisive:
             if d.kind == "factor":
                 n = FACTOR_NUMBER[d.factor]
@@ -407,7 +414,7 @@ def weighing_prose(a, code: str = "us") -> list[str]:
         if mod.get("affects"):  # a modifier that changed no consideration here goes unsaid
             sentences.append(" ".join(mod["explanation"].split()))
     sentences += confidence_sentences(a, code)
-    sentences.append(f"Weighed together, the factors mean the use {VERDICT_PHRASE[r.verdict]}.")
+    sentences.append(f"Weighed together, the factors mean the use {verdict_phrase(r)}.")
     return sentences
 
 
@@ -431,8 +438,11 @@ def confidence_sentences(a, code: str) -> list[str]:
             n = len(step["items"])
             count = "an unknown fact" if n == 1 else f"{NUMBER_WORDS.get(n, str(n))} unknown facts"
             verb = "reverse" if cause.endswith("reverse") else "change"
-            out.append(f"Because {count} could {verb} it (see What Would Change the Outcome), the answer is stated "
-                       f"with less confidence {moved}.")
+            bare = join_words([f"{FACTOR_SHORT[f]} (factor {NUMBER_WORDS.get(FACTOR_NUMBER[f], FACTOR_NUMBER[f])})"
+                               for f in step.get("bare_factors") or [] if f in FACTOR_SHORT])
+            silent = f", and nothing known bears on {bare}," if bare else ","
+            out.append(f"Because {count} could {verb} it (see What Would Change the Outcome){silent} the answer is "
+                       f"stated with less confidence {moved}.")
         elif cause == "precedents_support":
             out.append("Unknown facts could reverse the answer, but the closest on-point precedents reach the same "
                        "result, so it stands.")

@@ -511,6 +511,8 @@ class _Uncertainty(BaseModel):
     unsettled_weight: int = Field(2, ge=0, le=100)
     missing_moves: int = Field(1, ge=0, le=4)
     reverse_share: float = Field(0.0, ge=0, le=1)
+    bare_factors: list[Literal["purpose", "nature", "amount", "market"]] = Field(
+        default_factory=list, description="Factors that, resting on nothing known, leave a reversible answer uncertain.")
 
 
 class _Precedent(BaseModel):
@@ -520,6 +522,10 @@ class _Precedent(BaseModel):
     on_point: float = Field(0.6, ge=0, le=1, description="The least similarity for a precedent to count.")
     top: int = Field(3, ge=1, le=100, description="How many on-point decided cases take part.")
     decide_share: float = Field(0.5, ge=0, le=1)
+    a_fortiori_needs: list[Literal["purpose", "nature", "amount", "market"]] = Field(
+        default_factory=list, description="Factors a court must have stated for its decision to support a fortiori.")
+    decide_by: list[Literal["a_fortiori", "weighed"]] = Field(
+        default_factory=lambda: ["a_fortiori", "weighed"], description="How the on-point precedents may reach a side.")
     may_decide: list[Literal["score_in_band"]] = Field(default_factory=list)
     may_support: list[Literal["reversing_unknown"]] = Field(default_factory=list)
     authority: list[str] = Field(default_factory=list)
@@ -628,6 +634,30 @@ def _as_date(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def facts_per_factor(base, on) -> dict[str, set]:
+    """The facts each US factor turns on: those its rules read, and those read by the rules that conclude the
+    findings its rules read (the purpose relation inferred from the work's role, say), transitively."""
+    rules = base.active("us", on)
+    producers: dict[str, list] = {}
+    for rule in rules:
+        for finding in rule.then.finding:
+            producers.setdefault(finding, []).append(rule)
+    out: dict[str, set] = {}
+    for factor in dict.fromkeys(r.factor for r in rules if r.factor):  # one walk a factor: linear in the rules
+        facts = out.setdefault(factor, set())
+        todo, seen, followed = [r for r in rules if r.factor == factor], set(), set()
+        while todo:
+            r = todo.pop()
+            if r.id in seen:
+                continue
+            seen.add(r.id)
+            facts.update(f for f in r.facts_used if f in base.vocabulary.facts)
+            for finding in r.findings_used - followed:
+                followed.add(finding)
+                todo.extend(producers.get(finding, []))
+    return out
 
 
 def load_rulebase(root: Path | str | None = None) -> RuleBase:

@@ -20,7 +20,7 @@ own evaluation.
 from __future__ import annotations
 
 from ..casebook import rank
-from ..rules import forgets, ruleset_key
+from ..rules import facts_per_factor, forgets, ruleset_key
 from .model import Comparison
 
 FACTORS = ("purpose", "nature", "amount", "market")
@@ -58,30 +58,6 @@ def _net(reasons: list) -> float:
 
 def _hashable(value):
     return tuple(value) if isinstance(value, list) else value
-
-
-def facts_per_factor(base, on) -> dict[str, set]:
-    """The facts each US factor turns on: those its rules read, and those read by the rules that conclude the
-    findings its rules read (the purpose relation inferred from the work's role, say), transitively."""
-    rules = base.active("us", on)
-    producers: dict[str, list] = {}
-    for rule in rules:
-        for finding in rule.then.finding:
-            producers.setdefault(finding, []).append(rule)
-    out: dict[str, set] = {}
-    for factor in dict.fromkeys(r.factor for r in rules if r.factor):  # one walk a factor: linear in the rules
-        facts = out.setdefault(factor, set())
-        todo, seen, followed = [r for r in rules if r.factor == factor], set(), set()
-        while todo:
-            r = todo.pop()
-            if r.id in seen:
-                continue
-            seen.add(r.id)
-            facts.update(f for f in r.facts_used if f in base.vocabulary.facts)
-            for finding in r.findings_used - followed:
-                followed.add(finding)
-                todo.extend(producers.get(finding, []))
-    return out
 
 
 def compare(base, facts: dict, result, cases: list, on, conduct, exclude: str | None = None,

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..prose import (FACTOR_SHORT, KIND_TITLES, ORDINAL, OTHER_HEADING, SIDE, VERDICT_PHRASE, Citer, brief_answer,
-                     capitalise, clause, disagreement_sentence, facts_assumed, facts_paragraphs, factor_prose,
-                     grouped_changes, join_words, other_jurisdiction, place, unknown_facts, weighing_prose)
+from ..prose import (FACTOR_SHORT, KIND_TITLES, ORDINAL, OTHER_HEADING, SIDE, Citer, brief_answer, capitalise, clause,
+                     disagreement_sentence, facts_assumed, facts_paragraphs, factor_prose, grouped_changes, join_words,
+                     other_jurisdiction, place, unknown_facts, verdict_phrase, weighing_prose)
 from ..wording import keep_together
 
 FACTOR_TEXT = {
@@ -245,7 +245,7 @@ def _other_act(act, sub, words, citer, same: list, main, said_factors: set) -> d
 
 def _verdict_words(r) -> str:
     if r.kind == "fair_use":
-        return f"the use {VERDICT_PHRASE[r.verdict]}"
+        return f"the use {verdict_phrase(r)}"
     return {"applies": "an exception applies", "does_not_apply": "no exception applies",
             "not_needed": "the use needs no exception"}.get(r.verdict, "whether an exception applies is open")
 

@@ -71,6 +71,9 @@ def analogise(leanings: dict, matches: list, spec: dict) -> Analogy:
     top = int(spec.get("top", 3))
     share = float(spec.get("decide_share", 0.5))
     must_share = set(spec.get("must_share") or [])  # a precedent on another act is not on point (Bartz)
+    # a precedent supports a fortiori only where the court stated its findings on these factors: one stated
+    # finding says too little of how the court weighed the rest
+    needs = set(spec.get("a_fortiori_needs") or [])
     near = [m for m in matches if m.similarity >= on_point and m.case.outcome in ("fair", "unfair")
             and not any(d[0] in must_share for d in m.differing)][:top]
     rows = {"fair": [], "unfair": []}
@@ -80,9 +83,10 @@ def analogise(leanings: dict, matches: list, spec: dict) -> Analogy:
         row = {"id": m.case.id, "name": m.case.name, "citation": m.case.citation, "outcome": m.case.outcome,
                "similarity": round(m.similarity, 3), "stronger_for_user": stronger, "weaker_for_user": weaker}
         rows[m.case.outcome].append(row)
-        if m.case.factors and m.case.outcome == "fair" and not weaker:
+        stated = bool(m.case.factors) and needs <= set(m.case.factors)
+        if stated and m.case.outcome == "fair" and not weaker:
             fortiori["fair"].append((m, stronger, weaker))
-        if m.case.factors and m.case.outcome == "unfair" and not stronger:
+        if stated and m.case.outcome == "unfair" and not stronger:
             fortiori["unfair"].append((m, stronger, weaker))
     direction, basis = None, "none"
     if fortiori["fair"] and not fortiori["unfair"]:
