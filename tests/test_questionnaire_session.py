@@ -137,6 +137,26 @@ def test_resume_picks_the_most_recent_free_session_and_names_the_others(tmp_path
     session.unlock()
 
 
+def test_a_web_interview_is_resumed_at_its_link_never_picked_up_by_a_terminal(tmp_path):
+    from fairuse.web.store import Store
+
+    terminal = Sessions(tmp_path).new()
+    os.utime(terminal.path, (1, 1))
+    terminal.unlock()
+    web = Store(tmp_path).create()  # newer than the terminal's
+    session, note = Sessions(tmp_path).resume()
+    assert session.id == terminal.id and (note is None or web not in note)
+    session.unlock()
+    # asked for by its id, the web interview resumes on a terminal too
+    again, _ = Sessions(tmp_path).resume(web)
+    assert again.id == web
+    again.unlock()
+    # with only the web interview saved, a terminal starts afresh
+    only = tmp_path / "only"
+    Store(only).create()
+    assert Sessions(only).resume() == (None, "No saved session to resume; starting a new one.")
+
+
 def test_an_unknown_or_malformed_session_id_is_one_clear_error(tmp_path):
     Sessions(tmp_path).new().unlock()
     with pytest.raises(SessionError, match="no interrupted session 'nope'.*interrupted sessions: "):

@@ -24,7 +24,6 @@ import os
 import re
 import stat
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +38,8 @@ except ImportError:  # pragma: no cover - Windows
 VERSION = 2
 MAX_BYTES = 1_000_000  # a session holds a few dozen answers; anything larger is not one of ours
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# a session started from a link (the web interview): resumed by its id, never picked as "the most recent"
+LINK_ID = re.compile(r"^w[A-Za-z0-9_-]{32}$")
 OPTIONS = {"save_answers": str, "rules": str, "casebook": str, "as_of": str, "format": str,
            "answers": str, "trace": bool, "ask_missing": bool, "force": bool}
 TOP_KEYS = {"version", "id", "saved", "pid", "options", "answers", "unknown", "history"}
@@ -419,7 +420,8 @@ class Sessions:
                 listed = f"; interrupted sessions: {', '.join(known[:5])}" if known else "; there is no interrupted session"
                 raise SessionError(f"--session: no interrupted session '{session_id}' in {self.dir}{listed}")
             return self._load(self._open(path)), None
-        candidates = self.interrupted()
+        # a web interview goes on at its link (or here with --session ID): a terminal does not pick it up unasked
+        candidates = [p for p in self.interrupted() if not LINK_ID.match(p.stem)]
         busy = None
         for path in candidates:
             try:

@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import hmac
 import os
-import re
 import secrets
 import tempfile
 import threading
@@ -32,9 +31,9 @@ import time
 from pathlib import Path
 
 from ..errors import FairuseError
-from ..questionnaire.session import Corrupt, Session, SessionError, Sessions, write_private
+from ..questionnaire.session import LINK_ID, Corrupt, Session, SessionError, Sessions, write_private
 
-WEB_ID = re.compile(r"^w[A-Za-z0-9_-]{32}$")
+WEB_ID = LINK_ID  # the form of a web interview's id (questionnaire/session.py)
 WAIT = 5.0  # seconds a request waits for a session another request holds
 
 
