@@ -194,8 +194,11 @@ def verdict_words(code: str, verdict: str) -> str:
 
 def verdict_phrase(r) -> str:
     """The fair-use verdict in words: an answer uncertain for what is not known, not for balance, says so."""
-    if r.verdict == "uncertain" and getattr(r, "raw_verdict", "uncertain") not in ("uncertain", "not_needed"):
+    causes = [s["cause"] for s in getattr(r, "adjustments", None) or [] if s.get("to") == "uncertain"]
+    if r.verdict == "uncertain" and causes and causes[-1] in ("unknown_facts_could_reverse", "unknown_either_way"):
         return "may or may not be a fair use: the answer turns on facts not yet known"
+    if r.verdict == "uncertain" and causes and causes[-1] == "rule_caps_at_uncertain":
+        return "may or may not be a fair use: a point the answer turns on is open in the law"
     return VERDICT_PHRASE[r.verdict]
 
 
