@@ -34,8 +34,12 @@ def settle(result, base=None) -> list[dict]:
     base = base or result.decider.base
     qs = questions_by_fact(base)
     order = {f: i for i, f in enumerate(qs)}
+    # a fact the answers are given assuming (no copying service, not a private draft) comes after the open
+    # questions: its usual answer is the one assumed, which settles nothing
+    assumed = {a["fact"] for r in result.decider.results.values() for a in getattr(r, "assumptions", None) or []}
     out = []
-    for fact, rows, juris in sorted(result.settling(), key=lambda t: (-t[1], order.get(t[0], len(order)), t[0])):
+    for fact, rows, juris in sorted(result.settling(),
+                                    key=lambda t: (-t[1], t[0] in assumed, order.get(t[0], len(order)), t[0])):
         q = qs.get(fact)
         out.append({"fact": fact, "question": q.question if q else fact.replace("_", " "), "rows": rows,
                     "jurisdictions": [JURISDICTION_NAMES.get(j, j.upper()) for j in juris]})

@@ -109,6 +109,11 @@ def test_the_suggested_answers_settle_the_demo(tmp_path):
 
     suggested = settle(first)
     assert suggested and all(f["rows"] > 0 and f["question"].endswith("?") for f in suggested)
+    # among suggestions settling as many rows, the open questions come before the facts the answers assume
+    assumed = {a["fact"] for r in first.decider.results.values() for a in r.assumptions}
+    ranks = [(f["rows"], f["fact"] in assumed) for f in suggested]
+    assert any(is_assumed for _, is_assumed in ranks) and not ranks[0][1]
+    assert all(a[0] > b[0] or a[1] <= b[1] for a, b in zip(ranks, ranks[1:]))
     worst = max(first.summary.verdict_rows.get((j, "uncertain"), 0) for j in first.summary.jurisdictions)
     assert worst >= 0.10 * first.rows_out  # before the answers, some place leaves many rows uncertain
     added = set(yaml.safe_load((demo / "corpus-answered.yaml").read_text())) - set(yaml.safe_load((demo / "corpus.yaml").read_text()))
