@@ -76,3 +76,14 @@ def test_changes_mitigations_answers_and_weighing_as_data(base):
 def test_default_jurisdiction_is_recorded_in_the_answers_as_read(base):
     data = analyse({"purpose": "parody"}, rulebase=base).to_json()
     assert data["answers"]["jurisdictions"] == ["us"]
+
+
+def test_an_answer_silent_on_the_market_says_so_in_its_json(base):
+    answers = {"jurisdictions": ["us"], "purpose": "ai_training", "ai_stage": "training", "user_kind": "company",
+               "commercial": "direct", "source_access": "publicly_available", "amount_used": "entire"}
+    data = json.loads(json.dumps(analyse(answers, rulebase=base, casebook=None).to_json(), default=str))
+    assert not list(VALIDATOR.iter_errors(data))
+    steps = data["us"]["weighing_data"]["adjustments"]
+    assert [s.get("bare_factors") for s in steps if s["cause"] == "unknown_facts_could_reverse"] == [["market"]]
+    steps[-1]["bare_factors"] = ["the market"]  # not a factor
+    assert list(VALIDATOR.iter_errors(data))
