@@ -685,16 +685,7 @@ def schema(base: RuleBase, kind: str = "rules") -> dict:
                 "$defs": {"condition": condition}}
     if kind == "casebook":
         case = CaseModel.model_json_schema()
-        fact_props = {}
-        for fact in base.vocabulary:
-            if fact.type == "bool":
-                fact_props[fact.id] = {"type": "boolean"}
-            elif fact.type == "choice":
-                fact_props[fact.id] = {"enum": list(fact.values)}
-            elif fact.type == "multi":
-                fact_props[fact.id] = {"type": "array", "items": {"enum": list(fact.values)}}
-            else:
-                fact_props[fact.id] = {"type": "string"}
+        fact_props = {fact.id: fact.json_schema() for fact in base.vocabulary}
         props = dict(case["properties"])
         props["facts"] = {"type": "object", "properties": fact_props, "additionalProperties": False}
         return {**header, "title": "fairuse casebook file", "type": "object", "properties": props,

@@ -34,6 +34,18 @@ class Fact:
     def testable(self) -> bool:
         return self.type in ("bool", "choice", "multi")
 
+    def json_schema(self) -> dict:
+        """The JSON Schema of a value of this fact, as an answers or casebook file states it."""
+        if self.type == "bool":
+            return {"type": "boolean"}
+        if self.type == "choice":
+            return {"type": "string", "enum": list(self.values)}
+        if self.type == "multi":
+            return {"type": "array", "items": {"type": "string", "enum": list(self.values)}}
+        if self.type == "date":
+            return {"type": "string", "format": "date"}
+        return {"type": "string"}
+
 
 @dataclass
 class Vocabulary:

@@ -118,16 +118,7 @@ def answers_schema(base) -> dict:
     """The answers object as a JSON Schema, from the vocabulary (for /openapi.json)."""
     props = {}
     for fact in base.vocabulary:
-        if fact.type == "bool":
-            item = {"type": "boolean"}
-        elif fact.type == "choice":
-            item = {"type": "string", "enum": list(fact.values)}
-        elif fact.type == "multi":
-            item = {"type": "array", "items": {"type": "string", "enum": list(fact.values)}}
-        elif fact.type == "date":
-            item = {"type": "string", "format": "date"}
-        else:
-            item = {"type": "string"}
+        item = fact.json_schema()
         meaning = " ".join(str(fact.meaning or "").split())
         if meaning:
             item["description"] = meaning
