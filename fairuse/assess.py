@@ -648,7 +648,7 @@ def _confidence(jur, result, variants, analogy, firings, where=None) -> _Hedge:
             # ...and one step more where a factor that carries the decision rests on nothing known (no
             # consideration on it at all): the answer then turns on what is not known (uncertainty.bare_factors)
             bare = [name for name in (spec.get("uncertainty") or {}).get("bare_factors") or []
-                    if not any(f.rule.factor == name and (f.rule.then.weight or 0) > 0 for f in firings)]
+                    if fair_use and not any(f.rule.factor == name and (f.rule.then.weight or 0) > 0 for f in firings)]
             steps_back = moves + (1 if bare else 0)
             if bare and where is not None:
                 bears = facts_per_factor(*where)
@@ -657,9 +657,9 @@ def _confidence(jur, result, variants, analogy, firings, where=None) -> _Hedge:
             if moved != result.verdict:
                 _record(result, "unknown_facts_could_reverse", reversing, result.verdict, moved,
                         f"unknown facts that could reverse the verdict ({', '.join(reversing)})"
-                        + (f", and nothing known bears on {', '.join(bare)}" if bare and fair_use else "")
+                        + (f", and nothing known bears on {', '.join(bare)}" if bare else "")
                         + f": {result.verdict} -> {moved}")
-                if bare and fair_use:
+                if bare:
                     result.adjustments[-1]["bare_factors"] = list(bare)
     if not fair_use:
         return hedge

@@ -192,13 +192,18 @@ def verdict_words(code: str, verdict: str) -> str:
 # ----------------------------------------------------------------------- the Brief Answer
 
 
+UNCERTAIN_BECAUSE = {  # what made an answer uncertain (its last step there), when it is not a close balance
+    "unknown_facts_could_reverse": "may or may not be a fair use: the answer turns on facts not yet known",
+    "unknown_either_way": "may or may not be a fair use: the answer turns on facts not yet known",
+    "rule_caps_at_uncertain": "may or may not be a fair use: a point the answer turns on is open in the law",
+}
+
+
 def verdict_phrase(r) -> str:
     """The fair-use verdict in words: an answer uncertain for what is not known, not for balance, says so."""
-    causes = [s["cause"] for s in getattr(r, "adjustments", None) or [] if s.get("to") == "uncertain"]
-    if r.verdict == "uncertain" and causes and causes[-1] in ("unknown_facts_could_reverse", "unknown_either_way"):
-        return "may or may not be a fair use: the answer turns on facts not yet known"
-    if r.verdict == "uncertain" and causes and causes[-1] == "rule_caps_at_uncertain":
-        return "may or may not be a fair use: a point the answer turns on is open in the law"
+    causes = [s["cause"] for s in r.adjustments if s["to"] == "uncertain"]
+    if r.verdict == "uncertain" and causes:
+        return UNCERTAIN_BECAUSE.get(causes[-1], VERDICT_PHRASE[r.verdict])
     return VERDICT_PHRASE[r.verdict]
 
 
@@ -441,8 +446,8 @@ def confidence_sentences(a, code: str) -> list[str]:
             n = len(step["items"])
             count = "an unknown fact" if n == 1 else f"{NUMBER_WORDS.get(n, str(n))} unknown facts"
             verb = "reverse" if cause.endswith("reverse") else "change"
-            bare = join_words([f"{FACTOR_SHORT[f]} (factor {NUMBER_WORDS.get(FACTOR_NUMBER[f], FACTOR_NUMBER[f])})"
-                               for f in step.get("bare_factors") or [] if f in FACTOR_SHORT])
+            bare = join_words([f"{FACTOR_SHORT[f]} (factor {ORDINAL[FACTOR_NUMBER[f]]})"
+                               for f in step.get("bare_factors") or []])
             silent = f", and nothing known bears on {bare}," if bare else ","
             out.append(f"Because {count} could {verb} it (see What Would Change the Outcome){silent} the answer is "
                        f"stated with less confidence {moved}.")

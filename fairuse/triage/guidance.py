@@ -36,7 +36,7 @@ def settle(result, base=None) -> list[dict]:
     order = {f: i for i, f in enumerate(qs)}
     # a fact the answers are given assuming (no copying service, not a private draft) comes after the open
     # questions: its usual answer is the one assumed, which settles nothing
-    assumed = {a["fact"] for r in result.decider.results.values() for a in getattr(r, "assumptions", None) or []}
+    assumed = {a["fact"] for r in result.decider.results.values() for a in r.assumptions}
     out = []
     for fact, rows, juris in sorted(result.settling(),
                                     key=lambda t: (-t[1], t[0] in assumed, order.get(t[0], len(order)), t[0])):

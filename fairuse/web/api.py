@@ -68,8 +68,7 @@ async def memo(request: Request,
                appendix: bool = Query(False, description="Add the weighing in numbers and every rule that fired")):
     service = _service(request)
     try:
-        if format not in MEMO_TYPES:
-            raise BadRequest(f"format: expected html, pdf or md, got {format[:20]!r}")
+        service.memo_format(format)  # before the body: a wrong format is said first
         answers = service.parse(await request.body())
         data = await _run(service.memo, answers, format, service.as_of(as_of), appendix)
     except BadRequest as exc:

@@ -108,13 +108,20 @@ class Service:
         """``fairuse memo`` for these answers in ``fmt`` (html, pdf or md)."""
         from .. import memo
 
-        if fmt not in ("html", "pdf", "md"):
-            raise BadRequest(f"format: expected html, pdf or md, got {fmt[:20]!r}")
+        self.memo_format(fmt)
         analysis = self.analyse(answers, as_of)
         if fmt != "pdf":
             with self.lock:
                 return memo.render(analysis, fmt, appendix=appendix)
         return self.pdf(analysis, appendix)
+
+    @staticmethod
+    def memo_format(fmt: str) -> None:
+        """A memo format the memo renders (html, pdf or md), else one line (422)."""
+        from ..memo.templating import FORMATS
+
+        if fmt not in FORMATS:
+            raise BadRequest(f"format: expected html, pdf or md, got {fmt[:20]!r}")
 
     def pdf(self, analysis, appendix: bool = False) -> bytes:
         """The memo as PDF: the process's WeasyPrint, loaded once and kept (fetching nothing)."""
