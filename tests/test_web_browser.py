@@ -92,12 +92,26 @@ def press(driver, button: str) -> None:
 
 def then(driver, act, *args) -> None:
     """Do ``act`` (a click, a key) and wait until the page it leads to has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     act(*args)
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
+
+    def replaced(_driver) -> bool:
+        # the old page's root is stale once the next page replaced it; Chromium may instead say its node "does
+        # not belong to the document", which means the same
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, 60).until(replaced)
 
 
 def give(driver, fact: str, value) -> None:
