@@ -246,6 +246,10 @@ def brief_answer(a, code: str, said: set | None = None) -> list[str]:
         n = len({c.fact for c in a.changes_for(code) if c.after != "not_needed"})
         sentences.append(f"{'An unknown fact' if n == 1 else 'Unknown facts'} could change this answer "
                          f"(see What Would Change the Outcome).")
+    held = a.held_back(code)
+    if held:
+        sentences.append(f"Until it is known {join_words([a.words.question(f) for f in held])}, this answer is put "
+                         f"no higher, though no one of these facts, settled alone, would change it.")
     return sentences
 
 
@@ -449,6 +453,14 @@ def confidence_sentences(a, code: str) -> list[str]:
             bare = join_words([f"{FACTOR_SHORT[f]} (factor {ORDINAL[FACTOR_NUMBER[f]]})"
                                for f in step.get("bare_factors") or []])
             silent = f", and nothing known bears on {bare}," if bare else ","
+            if a.held_back(code):  # no single one changes the answer shown: the Brief Answer names them
+                named = "a fact the Brief Answer names is" if n == 1 else \
+                    f"{NUMBER_WORDS.get(n, str(n))} facts the Brief Answer names are"
+                alone = "any one of them" if n > 1 else "it"
+                out.append(f"While {named} not known{silent} the answer is stated with less confidence {moved}; "
+                           f"settling {alone} alone would not change it, since "
+                           f"{'the others' if n > 1 else 'other facts'} would still be unknown.")
+                continue
             out.append(f"Because {count} could {verb} it (see What Would Change the Outcome){silent} the answer is "
                        f"stated with less confidence {moved}.")
         elif cause == "precedents_support":

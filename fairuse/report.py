@@ -70,7 +70,7 @@ def sections(a) -> list[tuple[str, list[str]]]:
     changes = grouped_changes([c for c in a.changes if c.kind == "unknown"], words)
     out.append(("What would change the answers",
                 [f"{g['question']}. {' '.join(g['sentences'])}" for g in changes]
-                or ["None: no unknown fact, if established, would change any answer."]))
+                or [_no_change(a)]))
     if a.mitigations:
         out.append(("Risk mitigations", [m["mitigation"] for m in a.mitigations]))
     resting = grouped_changes(a.resting_on, words)
@@ -87,6 +87,13 @@ def sections(a) -> list[tuple[str, list[str]]]:
 
 UNVERIFIED = "Not verified against a primary source: "
 FLAG = "\x04"  # an unverified point: "[unverified]" in text, "*(unverified)*" in Markdown
+
+
+def _no_change(a) -> str:
+    if any(a.held_back(code) for code in a.jurisdictions):
+        return ("None: no single unknown fact, if established, would change any answer, though the unknown facts "
+                "named above keep an answer from being stated more firmly until they are known.")
+    return "None: no unknown fact, if established, would change any answer."
 
 
 def _flag(text: str) -> str:

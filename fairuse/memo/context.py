@@ -121,7 +121,8 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
                             "unknown": grouped_changes(fresh_unknown, words),
                             "unknown_as_before": len(fresh_unknown) < len(unknown),
                             "resting": grouped_changes(fresh_resting, words),
-                            "as_before": words.act(a.act).lower() if as_before and a.acts else ""})
+                            "as_before": words.act(a.act).lower() if as_before and a.acts else "",
+                            "held": any(sub.held_back(code) for code in sub.jurisdictions)})
     mitigations = [{**m, "authority": [citer.text(c, _kind(a, c), "mitigations", "Risk Mitigations")
                                        for c in m["authority"]]} for m in a.mitigations]
     said = {c.rule for r in a.tdm.values() for c in r.reasons}  # a rule whose reason the body gives: its note too
@@ -148,6 +149,7 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
         "us": _us(a, us),
         "brief_answer": brief,
         "could_change": any_change,
+        "held_back": any(sub.held_back(code) for _act, sub in a.every_act() for code in sub.jurisdictions),
         "factors": factors,
         "chart": _chart(us),
         "others": others,
