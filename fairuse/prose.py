@@ -133,7 +133,7 @@ class Citer:
 
 _STATUS = re.compile(r" \[[^\]]*status as of [^\]]*\]")
 _REPORTER = re.compile(r"\b(\d+ (?:U\.S\.|S\. ?Ct\.|F\.(?: Supp\.)?(?: ?[234]d| ?4th)?|F\. App'x|USPQ2d) \d+)"
-                       r"|\b(No\. [\w:.\-]+\d)|\b(\d+ [A-Z]\w* \d+/\d+)")
+                       r"|(?<!Act )\b(No\. [\w:.\-]+\d)|\b(\d+ [A-Z]\w* \d+/\d+)")  # a statute's "Act No." is no docket
 
 
 def _citation_key(citation: str) -> str | None:
@@ -614,10 +614,10 @@ def grouped_changes(changes: list, words: FactWords) -> list[dict]:
         sentences = []
         for signature, values in merged.items():
             if len(values) > MANY:  # a long list of answers: the first few, and how many more
-                conditions = (clause(words.either(fact_id, values[:3])) +
+                conditions = (clause(words.either(fact_id, values[:3], condition=True)) +
                               f", or any of {len(values) - 3} other answers to that question")
             else:
-                conditions = clause(words.either(fact_id, values))
+                conditions = clause(words.either(fact_id, values, condition=True))
             moves = join_words([f"in {place(j)} the answer would move from {MOVE_WORDS[b]} to {MOVE_WORDS[a]}"
                                 for j, b, a in signature], "and")
             sentences.append(f"If {conditions}, {moves}.")

@@ -144,14 +144,20 @@ class FactWords:
                 return " ".join(str(values[value]).split())
         return f"As to {self.question(fact_id)}: {self.value_words(fact_id, value)}."
 
-    def either(self, fact_id: str, values: list) -> str:
-        """One sentence for "``fact_id`` is one of ``values``" (a single sentence, not one per value)."""
+    def either(self, fact_id: str, values: list, condition: bool = False) -> str:
+        """One sentence for "``fact_id`` is one of ``values``" (a single sentence, not one per value).
+
+        ``condition``: the sentence follows "If", so where each value has its own sentence they are joined
+        "…, or if …" (a value's own commas then do not run into the next one's)."""
         entry = self.facts.get(fact_id)
         if len(values) > 1 and isinstance(entry, (str, dict)) and (isinstance(entry, str) or entry.get("sentence")):
             template = entry if isinstance(entry, str) else entry["sentence"]
             return self._render(template, self._where(fact_id),
                                 value=join_words([self.value_words(fact_id, v) for v in values], "or"))
-        return join_words([clause(self.sentence(fact_id, v)) for v in values], "or")
+        clauses = [clause(self.sentence(fact_id, v)) for v in values]
+        if condition and any("," in c or ":" in c for c in clauses):
+            return ", or if ".join(clauses)
+        return join_words(clauses, "or")
 
     def application_context(self, answers: dict) -> dict:
         """What an ``application:`` template sees (docs/extending.md lists it).

@@ -54,6 +54,10 @@ def test_every_example_renders_html_and_markdown(base, vocab, name):
     assert md.startswith("# MEMORANDUM")
     for section in ("## Question Presented", "## Brief Answer", "## Discussion", "## Table of Authorities"):
         assert section in md
+    # a paragraph after a list is its own paragraph: a line straight after an item would continue the item
+    lines = md.splitlines()
+    for item, after in zip(lines, lines[1:]):
+        assert not (item.startswith("- ") and after.strip() and not after.startswith(("- ", "  "))), (item, after)
 
 
 def _pdf_text(data: bytes) -> tuple[int, str]:
@@ -282,6 +286,17 @@ def test_one_entry_per_authority(base, vocab, name):
     assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
     names = [item["cite"] for group in context["authorities"] for item in group["items"]]
     assert not any(" v. " in cite for cite in names), "a case name may break after 'v.'"
+
+
+def test_each_article_of_a_statute_has_its_own_entry(base, vocab):
+    """Japan's articles are cited as "Copyright Act of Japan (Act No. 48 of 1970), Art. …": the act's number is
+    not a docket number, so Art 47-5, which decides the answer, is listed beside Art 30-4, not folded into it."""
+    context = memo.build_context(_assessment(base, vocab, "jp-search-pirate"))
+    statutes = [item["cite"].replace("\u00a0", " ") for group in context["authorities"] if group["title"] == "Statutes"
+                for item in group["items"]]
+    assert any(cite.endswith("Art. 30-4") for cite in statutes) and any(cite.endswith("Art. 47-5") for cite in statutes)
+    assert _citation_key("Copyright Act of Japan (Act No. 48 of 1970), Art. 47-5") is None
+    assert _citation_key("Fox v. Bar, No. 1:12-cv-345 (S.D.N.Y. 2014)") == "No. 1:12-cv-345"
 
 
 def test_the_discussion_applies_the_law_and_compares_precedents(base, vocab):

@@ -129,3 +129,21 @@ def test_a_rule_without_an_application_is_applied_by_the_facts_it_rests_on(base,
     amount = next(f for f in memo.build_context(result)["factors"] if f["name"] == "amount")["prose"]
     assert amount.here.startswith("Here, ") and "the whole of each work" in amount.here
     assert all(p["applied"] == "" for p in amount.paragraphs)
+
+
+def test_values_said_together_each_keep_their_own_clause(base):
+    """Two answers that move the verdict alike are said in one sentence; where an answer's own sentence has a
+    comma, the next is introduced by "or if", so the two cannot be read as one run-on condition."""
+    from fairuse.assess import Change
+    from fairuse.prose import grouped_changes
+    from fairuse.wording import load_wording
+
+    words = load_wording(base.vocabulary)
+    moves = [Change("audience_gets", v, "us", "uncertain", "leaning_fair", [v]) for v in ("information_or_tool", "nothing")]
+    [group] = grouped_changes(moves, words)
+    [sentence] = group["sentences"]
+    assert sentence.startswith("If the people the use reaches get information about the works, or a tool built "
+                               "from them, not their expression, or if the copies stay internal and no one receives "
+                               "them, in the United States the answer would move from uncertain to leaning fair"), sentence
+    plain = [Change("public_exposure", v, "us", "uncertain", "leaning_fair", [v]) for v in ("none", "snippets")]
+    assert " or if " not in grouped_changes(plain, words)[0]["sentences"][0]
