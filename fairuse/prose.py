@@ -367,8 +367,9 @@ def compare_sentence(comp, n: int, words: FactWords, citer: Citer, section: str,
         theirs = past(clause(words.sentence(comp.fact, comp.theirs)))
         return (f"{case} found {found} where {theirs}; here it is not known {words.question(comp.fact)}, "
                 f"which could bring this use within it.")
-    return (f"{case} found {found}, and no fact known here weighs the other way: it is authority against "
-            f"{SIDE['user' if comp.court_found == 'owner' else 'owner']} on this factor.")
+    # adverse: the court found this factor for the other side, and nothing known here distinguishes it
+    return (f"But see {case}, where the court found {found}; no fact known here distinguishes it, so on this "
+            f"factor it is authority for {SIDE[comp.court_found]}.")
 
 
 def factor_conclusion(factor) -> str:
