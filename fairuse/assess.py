@@ -243,6 +243,13 @@ def _evaluate_assuming(base: RuleBase, code: str, facts: dict, on: dt.date, cond
     return result, firings, extra
 
 
+def fired_rules(base: RuleBase, code: str, facts: dict, on: dt.date, conduct: dt.date | None = None) -> set:
+    """The ids of the rules of ``code`` that fire on ``facts`` (the defeaters still unknown at their assumed
+    values): whether an answer would bring a separate claim (:mod:`fairuse.reasoning.claims`)."""
+    _result, firings, _extra = _evaluate_assuming(base, code, facts, on, conduct)
+    return {f.rule.id for f in firings}
+
+
 def assessment_date(answers: dict, as_of: dt.date | None) -> dt.date:
     return as_of or answers.get("assessment_date") or dt.date.today()
 

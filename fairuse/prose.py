@@ -49,9 +49,11 @@ class Citer:
     is recorded, with the sections citing it, for the Table of Authorities (which thus lists only what the
     text cites)."""
 
-    def __init__(self, order: list[str] | None = None, short_forms: bool = True, known: list[str] | None = None):
+    def __init__(self, order: list[str] | None = None, short_forms: bool = True, known: list[str] | None = None,
+                 shorts: dict | None = None):
         self.order = {section: i for i, section in enumerate(order or [])}
         self.known = sorted(known or [], key=len, reverse=True)  # authorities' full citations
+        self.shorts = shorts or {}  # full citation -> its short form, for citations known only as text
         self.short_forms = short_forms
         self.cited: set[str] = set()
         self.entries: dict[str, dict] = {}
@@ -76,7 +78,7 @@ class Citer:
         return keep_together(text)
 
     def cites(self, cs, section: str = "", title: str = "") -> list[str]:
-        return [self.cite(c, section, title) for c in cs]
+        return compact_pinpoints([self.cite(c, section, title) for c in cs])
 
     def case(self, comp, section: str = "", title: str = "") -> str:
         """A precedent compared: its name in italics (a citation the first time)."""
@@ -94,8 +96,15 @@ class Citer:
         return text
 
     def text(self, citation: str, kind: str, section: str = "", title: str = "") -> str:
-        """A citation known only as text (a note's, a mitigation's)."""
+        """A citation known only as text (a note's, a mitigation's): in full the first time; after that, an
+        authority cited without a pinpoint in its short form (its status, said in full once, is not repeated)."""
         self._record(citation, citation, kind, section, title)
+        key = self._norm(citation)
+        first = key not in self.cited
+        self.cited.add(key)
+        bare = _STATUS.sub("", citation).strip()
+        if not first and self.short_forms and self.shorts.get(bare):
+            return keep_together(self.shorts[bare])
         return keep_together(citation)
 
     def _record(self, key: str, full: str, kind: str, section: str, title: str) -> None:
@@ -129,6 +138,33 @@ class Citer:
             if items:
                 groups.append({"title": heading, "items": items})
         return groups
+
+
+_PINPOINT = re.compile(r"^(?P<head>.+), (?P<mark>Art\.|s\.) (?P<pin>\d[\w\-]*(?:\([0-9a-z]+\))*)$")
+_PLURAL = {"Art.": "Arts.", "s.": "ss."}
+
+
+def compact_pinpoints(citations: list[str]) -> list[str]:
+    """Consecutive pinpoints to one instrument said once: "DSM Directive, Art. 3; DSM Directive, Art. 2" becomes
+    "DSM Directive, Arts. 3 and 2" (in the order cited; the Table of Authorities still lists each)."""
+    out: list[str] = []
+    groups: list[tuple] = []  # (head, mark, [pins]) or (None, None, [citation])
+    for text in citations:
+        m = _PINPOINT.match(text)
+        if m and groups and groups[-1][0] == m["head"] and groups[-1][1] == m["mark"]:
+            groups[-1][2].append(m["pin"])
+        elif m:
+            groups.append((m["head"], m["mark"], [m["pin"]]))
+        else:
+            groups.append((None, None, [text]))
+    for head, mark, pins in groups:
+        if head is None:
+            out.append(pins[0])
+        elif len(pins) == 1:
+            out.append(f"{head}, {mark} {pins[0]}")
+        else:
+            out.append(f"{head}, {_PLURAL[mark]} {join_words(pins)}")
+    return out
 
 
 _STATUS = re.compile(r" \[[^\]]*status as of [^\]]*\]")
@@ -619,11 +655,50 @@ def grouped_changes(changes: list, words: FactWords) -> list[dict]:
                               f", or any of {len(values) - 3} other answers to that question")
             else:
                 conditions = clause(words.either(fact_id, values, condition=True))
-            moves = join_words([f"in {place(j)} the answer would move from {MOVE_WORDS[b]} to {MOVE_WORDS[a]}"
-                                for j, b, a in signature], "and")
+            same: dict = {}  # the same move in several places is said once, for all of them
+            for j, b, a in signature:
+                same.setdefault((b, a), []).append(place(j))
+            moves = join_words([f"in {join_words(where)} the answer would move from {MOVE_WORDS[b]} to "
+                                f"{MOVE_WORDS[a]}" for (b, a), where in same.items()], "and")
             sentences.append(f"If {conditions}, {moves}.")
         out.append({"question": capitalise(words.question(fact_id)), "sentences": sentences})
     return out
+
+
+CLAIM_KINDS = {  # what a separate claim is for, by its rule's tag (rules tagged separate_claim)
+    "licence_conditions": "for breaking an open licence's conditions",
+    "rights_management": "for removing rights-management information",
+}
+_ACT_FACTS = ("ai_stage", "ai_acts")  # which act is assessed: every act is answered, so never an open question
+
+
+def open_claims_sentence(a) -> str:
+    """One paragraph: the unknown facts on which separate claims turn (over every act, each once), and the
+    claims some answers to them would bring, by kind and place; "" where none is open."""
+    claims = {(c.jurisdiction, c.rule): c for _act, sub in a.every_act() for c in sub.open_claims
+              if set(c.facts) - set(_ACT_FACTS)}
+    if not claims:
+        return ""
+    order = [f.id for f in a.words.vocabulary]
+    counts: dict = {}
+    for c in claims.values():
+        for f in c.facts:
+            if f not in _ACT_FACTS:
+                counts[f] = counts.get(f, 0) + 1
+    facts = sorted(counts, key=lambda f: (-counts[f], order.index(f)))  # the question most claims turn on first
+    places: dict = {}  # kind -> the jurisdictions where it is open
+    for c in claims.values():
+        for kind in c.kinds or ("",):
+            places.setdefault(kind, dict.fromkeys([]))[c.jurisdiction] = None
+    by_places: dict = {}  # the same places said once for every kind open there
+    for kind, where in places.items():
+        by_places.setdefault(tuple(where), []).append(CLAIM_KINDS.get(kind, "of their own"))
+    everywhere = set(a.jurisdictions) | {j for _act, sub in a.every_act() for j in sub.jurisdictions}
+    said = [f"{join_words(kinds)} " + ("in every jurisdiction assessed" if set(where) == everywhere and len(where) > 1
+                                       else f"in {join_words([place(j) for j in where])}")
+            for where, kinds in by_places.items()]
+    return (f"It is not known {join_words([a.words.question(f) for f in facts], 'or')}: some answers would bring "
+            f"separate claims {'; and '.join(said)}, without changing the answers above.")
 
 
 def _key(value):
@@ -638,6 +713,6 @@ def disagreement_sentence(d: dict, words: FactWords) -> str:
 
 
 __all__ = ["Citer", "FactWords", "brief_answer", "compare_sentence", "confidence_sentences", "facts_assumed",
-           "facts_paragraphs", "factor_prose", "grouped_changes", "keep_together", "other_jurisdiction",
-           "unknown_facts", "weighing_prose"]
+           "facts_paragraphs", "factor_prose", "grouped_changes", "keep_together", "open_claims_sentence",
+           "other_jurisdiction", "unknown_facts", "weighing_prose"]
 _ = re

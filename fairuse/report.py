@@ -13,7 +13,7 @@ import json
 import re
 
 from .prose import (OTHER_HEADING, SHORT_VERDICT, brief_answer, confidence_sentences, facts_assumed,
-                    grouped_changes, place)
+                    grouped_changes, open_claims_sentence, place)
 from .sandbox import plain
 
 FACTOR_TITLES = {
@@ -68,9 +68,10 @@ def sections(a) -> list[tuple[str, list[str]]]:
         out.append(("Facts assumed", [f"{x['head']}{' (' + x['where'] + ')' if x['where'] else ''}. {x['text']}"
                                       for x in assumed]))
     changes = grouped_changes([c for c in a.changes if c.kind == "unknown"], words)
+    claims = open_claims_sentence(a)
     out.append(("What would change the answers",
-                [f"{g['question']}. {' '.join(g['sentences'])}" for g in changes]
-                or [_no_change(a)]))
+                ([f"{g['question']}. {' '.join(g['sentences'])}" for g in changes] or [_no_change(a)])
+                + ([claims] if claims else [])))
     if a.mitigations:
         out.append(("Risk mitigations", [m["mitigation"] for m in a.mitigations]))
     resting = grouped_changes(a.resting_on, words)

@@ -30,6 +30,18 @@ def join_words(items: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+def _common_head(clauses: list[str], least: int = 3) -> tuple[str, list[str]]:
+    """The words several clauses open with (at least ``least``, and not all of any clause), and what follows
+    them in each; ("", clauses) where they share fewer."""
+    words = [c.split() for c in clauses]
+    n = 0
+    while all(len(w) > n + 1 for w in words) and len({w[n] for w in words}) == 1:
+        n += 1
+    if len(clauses) < 2 or n < least or any(":" in " ".join(w[:n]) for w in words):
+        return "", clauses
+    return " ".join(words[0][:n]), [" ".join(w[n:]) for w in words]
+
+
 def clause(sentence: str) -> str:
     """A sentence as a clause: first letter lowered (unless a name), final stop dropped."""
     text = sentence.strip().rstrip(".")
@@ -155,6 +167,9 @@ class FactWords:
             return self._render(template, self._where(fact_id),
                                 value=join_words([self.value_words(fact_id, v) for v in values], "or"))
         clauses = [clause(self.sentence(fact_id, v)) for v in values]
+        head, rests = _common_head(clauses)
+        if head:  # "the public sees none of the works or at most snippets of the works": the shared words once
+            return f"{head} {', or '.join(rests) if any(',' in r for r in rests) else join_words(rests, 'or')}"
         if condition and any("," in c or ":" in c for c in clauses):
             return ", or if ".join(clauses)
         return join_words(clauses, "or")

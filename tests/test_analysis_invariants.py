@@ -9,6 +9,7 @@ scenarios included), at the date of the law each states and at 2020-01-01, and o
 * No decision dated after the date of the law appears anywhere (JSON, text, Markdown, memo).
 * No consideration is counted twice within a factor.
 * A listed assumption is one whose failure would change an answer.
+* A separate claim said to be open is one that answering its facts would bring.
 """
 
 from __future__ import annotations
@@ -217,6 +218,19 @@ def check_assumptions_matter(a) -> None:
             assert any(c.fact == f.id and c.kind == "assumed" for c in a.changes), f.id
 
 
+def check_open_claims(base, a) -> None:
+    """Each separate claim said to be open is brought by answering its facts as its example does, and no claim a
+    rule stated is said to be open."""
+    from fairuse.assess import assess
+
+    for claim in a.open_claims:
+        assert claim.rule not in {f["rule"] for f in a.trace.get(claim.jurisdiction, [])}, claim
+        answers = {k: v for k, v in a.answers.items() if k in base.vocabulary.facts or k == "use_summary"}
+        again = assess({**answers, **claim.example, "jurisdictions": [claim.jurisdiction]}, rulebase=base,
+                       as_of=a.as_of, casebook=None, sensitivity=False)
+        assert claim.rule in {f.rule.id for f in again.trace[claim.jurisdiction]}, claim
+
+
 def check_all(base, a) -> None:
     context = memo.build_context(a)
     html = memo.render(a, "html").decode()
@@ -231,6 +245,7 @@ def check_all(base, a) -> None:
         check_decisive(sub, context)
         check_counted_once(sub)
         check_assumptions_matter(sub)
+        check_open_claims(base, sub)
 
 
 # ---------------------------------------------------------------------------------------------- the tests

@@ -147,3 +147,38 @@ def test_values_said_together_each_keep_their_own_clause(base):
                                "them, in the United States the answer would move from uncertain to leaning fair"), sentence
     plain = [Change("public_exposure", v, "us", "uncertain", "leaning_fair", [v]) for v in ("none", "snippets")]
     assert " or if " not in grouped_changes(plain, words)[0]["sentences"][0]
+
+
+def test_pinpoints_to_one_instrument_are_said_once():
+    from fairuse.prose import compact_pinpoints
+
+    assert compact_pinpoints(["Directive (EU) 2019/790 (DSM Directive), Art. 3",
+                              "Directive (EU) 2019/790 (DSM Directive), Art. 2",
+                              "Directive (EU) 2019/790 (DSM Directive), Art. 7(1)"]) == [
+        "Directive (EU) 2019/790 (DSM Directive), Arts. 3, 2 and 7(1)"]
+    assert compact_pinpoints(["Copyright Act 2021 (Singapore), s. 244", "Copyright Act 2021 (Singapore), s. 187",
+                              "Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994), at 591"]) == [
+        "Copyright Act 2021 (Singapore), ss. 244 and 187", "Campbell v. Acuff-Rose Music, Inc., 510 U.S. 569 (1994), at 591"]
+    # not consecutive, or another instrument: each kept
+    three = ["Regulation (EU) 2024/1689 (AI Act), Art. 53", "17 U.S.C. § 107", "Regulation (EU) 2024/1689 (AI Act), Art. 4"]
+    assert compact_pinpoints(three) == three
+
+
+def test_a_text_citation_is_full_once_then_short():
+    from fairuse.prose import Citer
+
+    gema = "GEMA v. OpenAI, LG München I, 42 O 14139/24 (Nov. 11, 2025)"
+    citer = Citer(["a", "b"], known=[gema], shorts={gema: "GEMA v. OpenAI"})
+    first = citer.text(f"{gema} [not final; status as of 2025-12-10]", "case", "a", "A")
+    assert first.startswith("GEMA v.") and "status as of" in first
+    assert citer.text(f"{gema} [not final; status as of 2025-12-10]", "case", "b", "B") == "GEMA v.\u00a0OpenAI"
+    assert [s["title"] for s in citer.table()[0]["items"][0]["sections"]] == ["A", "B"]  # both listed in the table
+
+
+def test_answers_that_open_alike_share_their_opening_words(base):
+    from fairuse.wording import load_wording
+
+    words = load_wording(base.vocabulary)
+    assert words.either("public_exposure", ["none", "snippets"]) == \
+        "the public sees none of the works or at most snippets of the works"
+    assert words.either("work_role", ["object_of_comment", "evidence"]).count("the works") == 2  # two words: kept whole

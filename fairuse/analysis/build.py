@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..assess import DEFAULT_CASEBOOK, NOT_FACTS, Assessment, acts_of, assess, flip_known, primary_act
+from ..reasoning.claims import SEPARATE_CLAIM, open_claims
 from ..reasoning.defeaters import declared
 from ..rules import NOT_NEEDED
 from ..weighing import FairUseResult, direction
@@ -108,7 +109,32 @@ def from_assessment(a: Assessment, words, exclude: str | None = None) -> Analysi
         jurisdictions=list(a.jurisdictions), results=results, facts=_facts(a), changes=changes,
         resting_on=_resting_on(a), missing=missing, assumptions=a.assumptions, disagreements=a.disagreements,
         precedents=precedents, mitigations=mitigations, notes=notes, unsettled=unsettled,
-        authorities=relied.table(), trace=a.trace_dicts(), words=words)
+        authorities=relied.table(), trace=a.trace_dicts(), words=words, open_claims=_open_claims(a))
+
+
+def _open_claims(a: Assessment) -> list:
+    """The separate claims each jurisdiction's unknown facts could bring (:mod:`fairuse.reasoning.claims`), read
+    on the facts the engine was given: those stated and the defeaters assumed."""
+    from ..assess import domains_of, fired_rules
+    from ..reasoning.defeaters import assumed
+
+    base, on, conduct = a.rulebase, a.as_of, a.conduct_date
+    facts = {k: v for k, v in a.answers.items() if k not in NOT_FACTS}
+    order = [f.id for f in base.vocabulary]
+    out = []
+    fired: dict = {}  # (code, answers) -> the rules that fire: several claims are tried with the same answers
+    for code in a.jurisdictions:
+        given = {**facts, **assumed(base.jurisdictions[code], facts, on)}
+
+        def brings(answers, rule_id, code=code):
+            key = (code, repr(sorted(answers.items())))
+            if key not in fired:
+                fired[key] = fired_rules(base, code, {**facts, **answers}, on, conduct)
+            return rule_id in fired[key]
+
+        rules = base.active(code, on, conduct)
+        out += open_claims(code, rules, a.trace.get(code, []), given, domains_of(base), order, brings)
+    return out
 
 
 # ----------------------------------------------------------------------- citations
@@ -156,6 +182,8 @@ class _Relied:
             auth = next((by_cite[c] for c in sorted(by_cite, key=len, reverse=True) if text.startswith(c)), None)
             if auth is not None:
                 self.add(Cite(auth.key, text, auth.cite, "", auth.kind, auth.limit), used_for)
+                if auth.short:
+                    self.entries[auth.key].setdefault("short", auth.short)
 
     def add_case(self, comparison, used_for: str) -> None:
         key = f"case:{comparison.case}"
@@ -252,9 +280,6 @@ def _fair_use(a: Assessment, code: str, res: FairUseResult, apply: _Applier, fac
     result.decisive = _decisive_fair_use(result)
     json["decisive"] = [_decisive_json(d) for d in result.decisive]
     return result
-
-
-SEPARATE_CLAIM = "separate_claim"
 
 
 def _claims(a: Assessment, code: str, apply: _Applier) -> list:

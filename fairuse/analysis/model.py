@@ -303,6 +303,7 @@ class Analysis:
     disclaimer: str = NOT_LEGAL_ADVICE
     act: str | None = None  # the AI act this analysis covers (None: not an AI use)
     acts: list = field(default_factory=list)  # [(act, Analysis)] for every act of a use that has several, this one first
+    open_claims: list = field(default_factory=list)  # [OpenClaim]: separate claims unknown facts could bring
 
     @property
     def us(self) -> Result | None:
@@ -354,6 +355,7 @@ class Analysis:
         out["resting_on"] = [c.to_json() for c in self.resting_on]
         out["assumptions"] = self.assumptions
         out["disagreements"] = self.disagreements
+        out["open_claims"] = [c.to_dict() for c in self.open_claims]
         out["mitigations"] = self.mitigations
         out["answers"] = self.answers
         out["facts"] = [f.to_json() for f in self.facts]
@@ -379,7 +381,8 @@ def _act_json(self) -> dict:
         else:
             out["tdm"][code] = result.json
     out.update({"missing": list(self.missing), "changes": [c.to_json() for c in self.changes],
-                "assumptions": self.assumptions, "mitigations": self.mitigations})
+                "assumptions": self.assumptions, "open_claims": [c.to_dict() for c in self.open_claims],
+                "mitigations": self.mitigations})
     return out
 
 

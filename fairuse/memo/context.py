@@ -13,8 +13,9 @@ import datetime as dt
 import re
 
 from ..prose import (FACTOR_SHORT, KIND_TITLES, ORDINAL, OTHER_HEADING, SIDE, Citer, brief_answer, capitalise, clause,
-                     disagreement_sentence, facts_assumed, facts_paragraphs, factor_prose, grouped_changes, join_words,
-                     other_jurisdiction, place, unknown_facts, verdict_phrase, weighing_prose)
+                     compact_pinpoints, disagreement_sentence, facts_assumed, facts_paragraphs, factor_prose,
+                     grouped_changes, join_words, open_claims_sentence, other_jurisdiction, place, unknown_facts,
+                     verdict_phrase, weighing_prose)
 from ..wording import keep_together
 
 FACTOR_TEXT = {
@@ -46,7 +47,8 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
     citer = Citer(["question", "brief-answer", "discussion", *(f"factor-{n}" for n in FACTOR_TITLES),
                    *(f"jurisdiction-{c}" for c in a.jurisdictions), *(f"act-{act}" for act, _ in a.other_acts),
                    "sensitivity", "mitigations", "caveats",
-                   "appendix"], known=[e["cite"] for e in a.authorities])
+                   "appendix"], known=[e["cite"] for e in a.authorities],
+                   shorts={e["cite"]: e["short"] for e in a.authorities if e.get("short")})
     summary = a.summary or "the use described below"
     if len(summary) > MAX_SUMMARY:  # a 1 MB summary made the PDF take 27 s
         cut = summary[:MAX_SUMMARY].rsplit(" ", 1)[0]
@@ -100,7 +102,8 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
     for code, r in a.tdm.items():
         section = f"jurisdiction-{code}"
         lines, reasons = other_jurisdiction(r, citer, section, r.name, said_in)
-        duties = [{**d, "authority": [citer.text(c, "regulation", section, r.name) for c in d["authority"]]}
+        duties = [{**d, "authority": compact_pinpoints([citer.text(c, "regulation", section, r.name)
+                                                        for c in d["authority"]])}
                   for d in r.duties]
         others.append({"id": section, "code": code, "name": r.name, "verdict": r.verdict,
                        "heading": OTHER_HEADING.get(r.verdict, r.verdict), "label": label(r.verdict),
@@ -123,10 +126,11 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
                             "resting": grouped_changes(fresh_resting, words),
                             "as_before": words.act(a.act).lower() if as_before and a.acts else "",
                             "held": any(sub.held_back(code) for code in sub.jurisdictions)})
-    mitigations = [{**m, "authority": [citer.text(c, _kind(a, c), "mitigations", "Risk Mitigations")
-                                       for c in m["authority"]]} for m in a.mitigations]
+    mitigations = [{**m, "authority": compact_pinpoints([citer.text(c, _kind(a, c), "mitigations", "Risk Mitigations")
+                                                         for c in m["authority"]])} for m in a.mitigations]
     said = {c.rule for r in a.tdm.values() for c in r.reasons}  # a rule whose reason the body gives: its note too
-    notes = [{**n, "authority": [citer.text(c, _kind(a, c), "caveats", "Caveats") for c in n["authority"]]}
+    notes = [{**n, "authority": compact_pinpoints([citer.text(c, _kind(a, c), "caveats", "Caveats")
+                                                   for c in n["authority"]])}
              for n in a.notes if n["rule"] not in said]
     trace = []
     if appendix:
@@ -160,6 +164,7 @@ def build_context(a, *, to: str = "File", author: str = "fairuse (automated anal
         "unknown_changes": unknown_changes,
         "resting_on": resting,
         "sensitivity": sensitivity,  # per act (one entry, act "", when the use is one act)
+        "open_claims": open_claims_sentence(a),  # the separate claims unknown facts could bring ("" if none)
         "assumptions": facts_assumed(a, words),
         "disagreements": [{"text": disagreement_sentence(d, words)} for d in a.disagreements],
         "mitigations": mitigations,
