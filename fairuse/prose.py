@@ -679,13 +679,10 @@ def open_claims_sentence(a) -> str:
               if set(c.facts) - set(_ACT_FACTS)}
     if not claims:
         return ""
-    order = [f.id for f in a.words.vocabulary]
-    counts: dict = {}
-    for c in claims.values():
-        for f in c.facts:
-            if f not in _ACT_FACTS:
-                counts[f] = counts.get(f, 0) + 1
-    facts = sorted(counts, key=lambda f: (-counts[f], order.index(f)))  # the question most claims turn on first
+    # the questions in the order the claims' conditions ask them (the licence before its conditions), then the rest
+    first = [f for c in claims.values() for f in c.example]
+    order = {f: i for i, f in enumerate(dict.fromkeys([*first, *(f.id for f in a.words.vocabulary)]))}
+    facts = sorted({f for c in claims.values() for f in c.facts if f not in _ACT_FACTS}, key=order.__getitem__)
     places: dict = {}  # kind -> the jurisdictions where it is open
     for c in claims.values():
         for kind in c.kinds or ("",):
