@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .sandbox import ITALIC
+from .vocabulary import ACT_FACTS
 from .wording import FactWords, capitalise, clause, join_words, keep_together, place  # noqa: F401
 
 ORDINAL = {1: "one", 2: "two", 3: "three", 4: "four"}
@@ -571,10 +572,10 @@ def facts_paragraphs(a, words: FactWords) -> list[str]:
     ``paragraphs`` group them (who and why; the works; the copies; how much; the market; the AI details)."""
     stated = {f.id: f.value for f in a.facts if f.provenance == "stated"}
     if len(a.acts) > 1:  # every act is assessed: one sentence names them (not "the act assessed is …")
-        first = next((k for k in stated if k in ("ai_acts", "ai_stage")), None)
+        first = next((k for k in stated if k in ACT_FACTS), None)
         if first:
             acts = join_words([words.act(act).lower() for act, _ in a.acts])
-            stated = {k: v for k, v in stated.items() if k not in ("ai_acts", "ai_stage") or k == first}
+            stated = {k: v for k, v in stated.items() if k not in ACT_FACTS or k == first}
             stated[first] = _Said(f"The acts assessed, each on its own, are {acts}.")
     groups = words.paragraphs or [list(stated)]
     placed: set = set()
@@ -669,24 +670,23 @@ CLAIM_KINDS = {  # what a separate claim is for, by its rule's tag (rules tagged
     "licence_conditions": "for breaking an open licence's conditions",
     "rights_management": "for removing rights-management information",
 }
-_ACT_FACTS = ("ai_stage", "ai_acts")  # which act is assessed: every act is answered, so never an open question
 
 
 def open_claims_sentence(a) -> str:
     """One paragraph: the unknown facts on which separate claims turn (over every act, each once), and the
     claims some answers to them would bring, by kind and place; "" where none is open."""
     claims = {(c.jurisdiction, c.rule): c for _act, sub in a.every_act() for c in sub.open_claims
-              if set(c.facts) - set(_ACT_FACTS)}
+              if set(c.facts) - set(ACT_FACTS)}
     if not claims:
         return ""
     # the questions in the order the claims' conditions ask them (the licence before its conditions), then the rest
     first = [f for c in claims.values() for f in c.example]
     order = {f: i for i, f in enumerate(dict.fromkeys([*first, *(f.id for f in a.words.vocabulary)]))}
-    facts = sorted({f for c in claims.values() for f in c.facts if f not in _ACT_FACTS}, key=order.__getitem__)
+    facts = sorted({f for c in claims.values() for f in c.facts if f not in ACT_FACTS}, key=order.__getitem__)
     places: dict = {}  # kind -> the jurisdictions where it is open
     for c in claims.values():
         for kind in c.kinds or ("",):
-            places.setdefault(kind, dict.fromkeys([]))[c.jurisdiction] = None
+            places.setdefault(kind, {})[c.jurisdiction] = None
     by_places: dict = {}  # the same places said once for every kind open there
     for kind, where in places.items():
         by_places.setdefault(tuple(where), []).append(CLAIM_KINDS.get(kind, "of their own"))

@@ -14,6 +14,8 @@ from .errors import FairuseError, closest, shown
 from .yamlfile import Node, load_file
 
 TYPES = ("bool", "choice", "multi", "text", "date")
+# the facts that say which AI act is assessed: a use of several acts answers each, so none is an open question
+ACT_FACTS = ("ai_stage", "ai_acts")
 
 
 @dataclass(frozen=True)

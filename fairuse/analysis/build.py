@@ -15,6 +15,7 @@ from ..assess import DEFAULT_CASEBOOK, NOT_FACTS, Assessment, acts_of, assess, f
 from ..reasoning.claims import SEPARATE_CLAIM, open_claims
 from ..reasoning.defeaters import declared
 from ..rules import NOT_NEEDED
+from ..vocabulary import ACT_FACTS
 from ..weighing import FairUseResult, direction
 from .compare import compare
 from .model import (JURISDICTION_NAMES, Analysis, Change, Cite, Condition, Consideration, Decisive, Fact, Factor,
@@ -52,13 +53,11 @@ def analyse(answers: dict, *, rulebase=None, as_of=None, casebook=DEFAULT_CASEBO
             sub.act = act
             main.acts.append((act, sub))
         for _act, sub in main.acts:  # each act is answered, so which act is "assessed" changes nothing
-            sub.changes = [c for c in sub.changes if c.fact not in _ACT_FACTS]
-            sub.resting_on = [c for c in sub.resting_on if c.fact not in _ACT_FACTS]
-            sub.missing = [f for f in sub.missing if f not in _ACT_FACTS]
+            sub.changes = [c for c in sub.changes if c.fact not in ACT_FACTS]
+            sub.resting_on = [c for c in sub.resting_on if c.fact not in ACT_FACTS]
+            sub.missing = [f for f in sub.missing if f not in ACT_FACTS]
     return main
 
-
-_ACT_FACTS = ("ai_stage", "ai_acts")
 
 
 def _splits(a: Assessment, code: str) -> list:
