@@ -187,3 +187,13 @@ def _outside_fences(markdown: str) -> str:
             continue
         out.append(line)
     return "\n".join(out)
+
+
+def brings_its_claim(base, a, claim) -> bool:
+    """Answering a separate claim's facts as its example does makes its rule fire (the claim is really open)."""
+    from fairuse.assess import assess
+
+    answers = {k: v for k, v in a.answers.items() if k in base.vocabulary.facts or k == "use_summary"}
+    again = assess({**answers, **claim.example, "jurisdictions": [claim.jurisdiction]}, rulebase=base,
+                   as_of=a.as_of, casebook=None, sensitivity=False)
+    return claim.rule in {f.rule.id for f in again.trace[claim.jurisdiction]}

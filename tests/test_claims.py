@@ -9,10 +9,9 @@ import pytest
 from fairuse import memo, report
 from fairuse.analysis import analyse
 from fairuse.answers import load_answers
-from fairuse.assess import assess
 from fairuse.prose import open_claims_sentence
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, brings_its_claim
 
 
 
@@ -22,15 +21,6 @@ def _analysis(base, name, drop=(), **extra):
 
 
 UNSTATED = ("work_license", "notices_kept")  # the code assistant as the real-world scenario gives it: no licence said
-
-
-def brings_its_claim(base, a, claim) -> bool:
-    """Answering the claim's facts as its example does makes its rule fire (the claim is really open)."""
-    answers = {k: v for k, v in a.answers.items() if k in base.vocabulary.facts or k == "use_summary"}
-    answers.update(claim.example)
-    answers["jurisdictions"] = [claim.jurisdiction]
-    again = assess(answers, rulebase=base, as_of=a.as_of, casebook=None, sensitivity=False)
-    return any(f.rule.id == claim.rule for f in again.trace[claim.jurisdiction])
 
 
 def test_a_code_assistant_whose_licence_is_not_stated_leaves_licence_claims_open(base):
